@@ -1,0 +1,47 @@
+package dev.ecrgate.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code ecrgate}: the command line. Each subcommand has {@code --help} with examples. */
+@Command(name = "ecrgate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Admits container images into Kubernetes by what Amazon ECR knows about them.",
+        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code: 0 success, 1 failure, 2 usage error. */
+    public static int execute(String... args) {
+        ConfigDefaults defaults;
+        try {
+            defaults = ConfigDefaults.from(args, System.getenv());
+        } catch (ConfigDefaults.ConfigException e) {
+            System.err.println("ecrgate: " + e.getMessage());
+            return 2;
+        }
+        CommandLine cli = new CommandLine(new Main()).setDefaultValueProvider(defaults);
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("ecrgate: " + e.getMessage());
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"ecrgate " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package dev.ecrgate.policy;
+
+import dev.ecrgate.admission.AdmissionAnswer;
+import dev.ecrgate.admission.AdmissionSubject;
+import dev.ecrgate.admission.ContainerImage;
+import dev.ecrgate.findings.Finding;
+import dev.ecrgate.findings.FixAvailable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Turns a {@link Decision} into what people read: the denial message kubectl prints, the warning lines, and the
+ * audit annotations. Pure and stateless.
+ *
+ * <p>The denial message is one block per violating container (name, image, digest), one line per broken rule naming
+ * the policy and the rule, the worst findings with package and fixed-in version, what to do next, and then the help
+ * text of each policy that denied. It is capped at {@link #MAX_MESSAGE} characters, cut only between violations and
+ * ending with "and N more".
+ */
+public final class DecisionText {
+    public static final int MAX_MESSAGE = 3000;
+    public static final int MAX_WARNING = 120;
+    public static final int MAX_WARNINGS = 20;
+
+    private DecisionText() {
+    }
+
+    public static AdmissionAnswer answer(Decision decision) {
+        Map<String, String> audit = new LinkedHashMap<>();
+        List<String> warnings = warnings(decision);
+        audit.put("decision", decision.allowed() ? (warnings.isEmpty() ? "allowed" : "allowed-with-warnings")
+                : "denied");
+        if (!decision.policies().isEmpty()) {
+            audit.put("policies", String.join(",", decision.policies()));
+        }
+        if (!decision.violations().isEmpty()) {
+            audit.put("violations", truncate(decision.violations().stream()
+                    .map(v -> v.policy() + "/" + v.rule().field() + "/" + v.effect().name().toLowerCase()
+                            + "/" + v.container().containerName())
+                    .distinct().collect(Collectors.joining(",")), 1000));
+        }
+        if (!decision.exemptions().isEmpty()) {
+            audit.put("exemptions", truncate(String.join("; ", new LinkedHashSet<>(decision.exemptions())), 1000));
+        }
+        return new AdmissionAnswer(decision.allowed(),
+                decision.allowed() ? Optional.empty() : Optional.of(message(decision)), warnings, audit);
+    }
+
+    /** The denial message: every violation with {@link Effect#DENY}, grouped by container. */
+    public static String message(Decision decision) {
+        List<Violation> denials = decision.withEffect(Effect.DENY);
+        AdmissionSubject s = decision.subject();
+        Map<ContainerImage, List<Violation>> byContainer = new LinkedHashMap<>();
+        for (Violation v : denials) {
+            byContainer.computeIfAbsent(v.container(), c -> new ArrayList<>()).add(v);
+        }
+        StringBuilder out = new StringBuilder(512);
+        out.append(s.kind()).append(s.name().isEmpty() ? "" : " \"" + s.name() + "\"")
+                .append(" in namespace \"").append(s.namespace()).append("\": ")
+                .append(byContainer.size()).append(byContainer.size() == 1 ? " container breaks" : " containers break")
+                .append(" image policy");
+        StringBuilder help = new StringBuilder();
+        Set<String> helped = new LinkedHashSet<>();
+        int shown = 0;
+        for (Map.Entry<ContainerImage, List<Violation>> e : byContainer.entrySet()) {
+            ContainerImage c = e.getKey();
+            StringBuilder block = new StringBuilder();
+            block.append('\n').append(containerLabel(c)).append(" image ").append(escape(c.image()));
+            e.getValue().get(0).digest().filter(d -> !c.image().contains(d))
+                    .ifPresent(d -> block.append(" (digest ").append(shortDigest(d)).append(')'));
+            int inBlock = 0;
+            for (Violation v : e.getValue()) {
+                String line = violationLines(v);
+                if (out.length() + block.length() + line.length() + 80 > MAX_MESSAGE && shown + inBlock > 0) {
+                    break;
+                }
+                block.append(line);
+                inBlock++;
+            }
+            if (inBlock == 0) {
+                break;
+            }
+            out.append(block);
+            shown += inBlock;
+            if (inBlock < e.getValue().size()) {
+                break;
+            }
+        }
+        for (Violation v : denials.subList(0, shown)) {
+            if (helped.add(v.policy())) {
+                decisionHelp(decision, v.policy()).ifPresent(h -> help.append('\n').append("help (")
+                        .append(v.policy()).append("): ").append(h));
+            }
+        }
+        if (shown < denials.size()) {
+            out.append("\n… and ").append(denials.size() - shown).append(" more")
+                    .append(denials.size() - shown == 1 ? " violation" : " violations");
+        }
+        if (out.length() + help.length() <= MAX_MESSAGE + 500) {
+            out.append(help);
+        }
+        return out.toString();
+    }
+
+    private static Optional<String> decisionHelp(Decision decision, String policy) {
+        return Optional.ofNullable(decision.helpTexts().get(policy));
+    }
+
+    private static String violationLines(Violation v) {
+        StringBuilder b = new StringBuilder();
+        b.append("\n  - [").append(v.policy()).append("] ").append(v.rule().field()).append(": ").append(v.detail());
+        if (!v.worst().isEmpty()) {
+            b.append("\n    worst: ").append(v.worst().stream().map(DecisionText::finding)
+                    .collect(Collectors.joining("; ")));
+        }
+        v.hint().ifPresent(h -> b.append("\n    next: ").append(h));
+        return b.toString();
+    }
+
+    /** {@code CVE-2024-3094 CRITICAL xz-utils 5.6.0, fixed in 5.6.1}. */
+    static String finding(Finding f) {
+        StringBuilder b = new StringBuilder(escape(f.id())).append(' ').append(f.severity());
+        if (!f.packageName().isEmpty()) {
+            b.append(' ').append(escape(f.packageName()));
+            if (!f.packageVersion().isEmpty()) {
+                b.append(' ').append(escape(f.packageVersion()));
+            }
+        }
+        if (f.fixedInVersion().isPresent()) {
+            b.append(", fixed in ").append(escape(f.fixedInVersion().get()));
+        } else if (f.fixAvailable() == FixAvailable.NO) {
+            b.append(", no fix yet");
+        }
+        return b.toString();
+    }
+
+    /** One line per violation or notice that warns, at most {@link #MAX_WARNING} characters each. */
+    public static List<String> warnings(Decision decision) {
+        List<Violation> warn = decision.withEffect(Effect.WARN);
+        List<String> out = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (Violation v : warn) {
+            ContainerImage c = v.container();
+            String text = "[" + v.policy() + "] " + containerLabel(c)
+                    + (c.preExisting() ? " (already deployed)" : "") + ": " + v.detail();
+            if (!seen.add(text)) {
+                continue;
+            }
+            if (out.size() == MAX_WARNINGS - 1 && warn.size() > MAX_WARNINGS) {
+                out.add("ecrgate: " + (seen.size() > 0 ? warn.size() - out.size() : 0) + " more warnings not shown");
+                break;
+            }
+            out.add(truncate(oneLine(text), MAX_WARNING));
+        }
+        return out;
+    }
+
+    static String containerLabel(ContainerImage c) {
+        String kind = switch (c.kind()) {
+            case CONTAINER -> "container";
+            case INIT_CONTAINER -> "init container";
+            case EPHEMERAL_CONTAINER -> "ephemeral container";
+        };
+        return kind + " \"" + escape(c.containerName()) + "\"";
+    }
+
+    private static String shortDigest(String digest) {
+        int colon = digest.indexOf(':');
+        return colon > 0 && digest.length() > colon + 13 ? digest.substring(0, colon + 13) + "…" : digest;
+    }
+
+    /** Cuts {@code text} to {@code max} characters at a word boundary, ending with an ellipsis. */
+    static String truncate(String text, int max) {
+        if (text.length() <= max) {
+            return text;
+        }
+        int cut = text.lastIndexOf(' ', max - 1);
+        if (cut < max / 2) {
+            cut = max - 1;
+        }
+        return text.substring(0, cut).stripTrailing() + "…";
+    }
+
+    private static String oneLine(String text) {
+        return text.replace('\n', ' ').replace('\r', ' ');
+    }
+
+    /** Image names and IDs come from the request or from ECR: never let them break the message's lines. */
+    static String escape(String text) {
+        StringBuilder b = null;
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (Character.isISOControl(ch)) {
+                if (b == null) {
+                    b = new StringBuilder(text.length() + 8).append(text, 0, i);
+                }
+                b.append(String.format("\\u%04x", (int) ch));
+            } else if (b != null) {
+                b.append(ch);
+            }
+        }
+        String s = b == null ? text : b.toString();
+        return s.length() > 300 ? s.substring(0, 300) + "…" : s;
+    }
+}

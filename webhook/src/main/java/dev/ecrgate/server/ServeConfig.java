@@ -1,0 +1,47 @@
+package dev.ecrgate.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything {@code ecrgate serve} is told, from flags, environment and config file (flags win). Immutable.
+ *
+ * @param host           the address to listen on
+ * @param port           the HTTPS port; 0 picks a free one (tests)
+ * @param tlsCert        the serving certificate chain (PEM), with {@code tlsKey}
+ * @param tlsKey         the serving key (PEM: PKCS#1, PKCS#8 or EC)
+ * @param writeCa        where to save the generated CA when no certificate is given
+ * @param policies       the policies directory
+ * @param findings       recorded AWS CLI output to read image facts from
+ * @param maxBodyBytes   the largest request body accepted; larger ones get 413
+ * @param reloadInterval how often the policies and findings directories are checked for changes
+ */
+public record ServeConfig(String host, int port, Optional<Path> tlsCert, Optional<Path> tlsKey, Optional<Path> writeCa,
+                          Path policies, Optional<Path> findings, long maxBodyBytes, Duration reloadInterval) {
+    /** Two 3 MiB objects (object and oldObject of an UPDATE) and the review around them. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
+
+    public ServeConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(tlsCert, "tlsCert");
+        Objects.requireNonNull(tlsKey, "tlsKey");
+        Objects.requireNonNull(writeCa, "writeCa");
+        Objects.requireNonNull(policies, "policies");
+        Objects.requireNonNull(findings, "findings");
+        Objects.requireNonNull(reloadInterval, "reloadInterval");
+        if (tlsCert.isPresent() != tlsKey.isPresent()) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both or neither");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port must be between 0 and 65535, got " + port);
+        }
+        if (maxBodyBytes < 64 * 1024) {
+            throw new IllegalArgumentException("--max-body-bytes must be at least 65536, got " + maxBodyBytes);
+        }
+        if (reloadInterval.toMillis() < 100) {
+            throw new IllegalArgumentException("--reload-interval must be at least 100ms");
+        }
+    }
+}
