@@ -1,0 +1,29 @@
+package dev.ecrgate.policy;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Policy files that could not be loaded, with every error found in them (not just the first), in file order. The
+ * message is the errors rendered one per line, as {@link PolicyError#toString()} renders them.
+ */
+public final class PolicyLoadException extends Exception {
+    private final List<PolicyError> errors;
+
+    public PolicyLoadException(List<PolicyError> errors) {
+        super(render(errors));
+        if (errors.isEmpty()) {
+            throw new IllegalArgumentException("a PolicyLoadException needs at least one error");
+        }
+        this.errors = List.copyOf(errors);
+    }
+
+    /** Every error, in the order they were found; never empty. */
+    public List<PolicyError> errors() {
+        return errors;
+    }
+
+    private static String render(List<PolicyError> errors) {
+        return errors.stream().map(PolicyError::toString).collect(Collectors.joining("\n"));
+    }
+}
