@@ -140,6 +140,20 @@ public final class AdmissionCodec {
     }
 
     private static String brief(JsonProcessingException e) {
+        if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m) {
+            // Jackson's own text names Java classes; say what was wrong in the JSON instead
+            StringBuilder path = new StringBuilder();
+            for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : m.getPath()) {
+                if (r.getFieldName() != null) {
+                    path.append(path.length() == 0 ? "" : ".").append(r.getFieldName());
+                } else if (r.getIndex() >= 0) {
+                    path.append('[').append(r.getIndex()).append(']');
+                }
+            }
+            return "unexpected JSON value " + (path.length() == 0 ? "at the top level" : "at " + oneLine(
+                    path.toString())) + (m.getLocation() == null ? "" : " (line " + m.getLocation().getLineNr()
+                    + ", column " + m.getLocation().getColumnNr() + ")");
+        }
         String location = e.getLocation() == null ? ""
                 : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
         return oneLine(e.getOriginalMessage()) + location;

@@ -48,6 +48,8 @@ public final class Webhook implements AutoCloseable {
     /**
      * Starts the webhook and waits until it is ready.
      *
+     * @param clock the time decisions are made at (expiry dates, scan age); tests pass a fixed one
+     *
      * @throws StartupException with a message for the operator when the configuration, policies, findings or TLS
      *                          material are unusable, or the port cannot be bound
      */
@@ -78,9 +80,11 @@ public final class Webhook implements AutoCloseable {
             if (config.tlsCert().isPresent()) {
                 tls = TlsMaterial.read(config.tlsCert().get(), config.tlsKey().orElseThrow());
             } else {
+                // certificates are checked against the peers' real clocks, whatever clock decisions use
+                java.time.Instant now = java.time.Instant.now();
                 CertificateAuthority ca = CertificateAuthority.generate(
-                        CaSpec.defaults().withCommonName("ecrgate generated CA"), clock.instant());
-                tls = ca.issue(ServerCertificateSpec.forNames("localhost", "127.0.0.1", "::1"), clock.instant());
+                        CaSpec.defaults().withCommonName("ecrgate generated CA"), now);
+                tls = ca.issue(ServerCertificateSpec.forNames("localhost", "127.0.0.1", "::1"), now);
                 generatedCa = Optional.of(ca.certificate());
                 LOG.info("no --tls-cert given: generated a CA and a serving certificate for localhost, 127.0.0.1"
                         + " and ::1{}", config.writeCa().map(p -> "; CA written to " + p)

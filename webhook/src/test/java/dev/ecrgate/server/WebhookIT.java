@@ -159,14 +159,17 @@ class WebhookIT {
     void refusesWhatIsNotAnAdmissionReviewWithA400() throws Exception {
         String[][] cases = {
                 {"{not json", "not a valid AdmissionReview"},
-                {"[]", "not a valid AdmissionReview"},
+                {"[]", "unexpected JSON value at the top level"},
+                {"{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":[1]}",
+                        "unexpected JSON value at request"},
                 {"{\"apiVersion\":\"admission.k8s.io/v1beta1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"x\"}}",
                         "unsupported apiVersion"},
                 {"{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"}", "has no request"},
                 {"{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{}}", "no uid"},
                 {"{\"apiVersion\":\"v1\",\"kind\":\"Pod\"}", "expected kind AdmissionReview"},
                 {"{\"apiVersion\":\"admission.k8s.io/v1\",\"apiVersion\":\"x\"}", "Duplicate field"},
-                {"[".repeat(5000) + "]".repeat(5000), "nesting depth"},
+                {"{\"kind\":\"AdmissionReview\",\"x\":" + "{\"a\":".repeat(5000) + "1" + "}".repeat(5001),
+                        "nesting depth"},
         };
         for (String[] c : cases) {
             HttpResponse<String> r = post(c[0].getBytes(), "application/json");
