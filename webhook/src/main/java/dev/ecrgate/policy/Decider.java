@@ -227,9 +227,7 @@ public final class Decider {
                 repository();
             } else if (policy.registries().others() != Outcome.ALLOW) {
                 add(Rule.OTHER_REGISTRY, policy.registries().others(), ref.domain()
-                                + " is not a private Amazon ECR registry, and this policy "
-                                + (policy.registries().others() == Outcome.DENY ? "denies" : "warns about")
-                                + " images from other registries",
+                                + " is not a private Amazon ECR registry",
                         List.of(), Optional.of("copy the image into ECR (push it, or use a pull-through cache rule)"
                                 + " and deploy it from there"));
             }

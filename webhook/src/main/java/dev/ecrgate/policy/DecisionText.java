@@ -61,46 +61,50 @@ public final class DecisionText {
             byContainer.computeIfAbsent(v.container(), c -> new ArrayList<>()).add(v);
         }
         StringBuilder out = new StringBuilder(512);
-        out.append(s.kind()).append(s.name().isEmpty() ? "" : " \"" + s.name() + "\"")
+        out.append(s.kind()).append(s.name().isEmpty() ? "" : " \"" + escape(s.name()) + "\"")
                 .append(" in namespace \"").append(s.namespace()).append("\": ")
                 .append(byContainer.size()).append(byContainer.size() == 1 ? " container breaks" : " containers break")
                 .append(" image policy");
         StringBuilder help = new StringBuilder();
         Set<String> helped = new LinkedHashSet<>();
         int shown = 0;
+        int total = 0;
+        List<String> denyingPolicies = new ArrayList<>();
         for (Map.Entry<ContainerImage, List<Violation>> e : byContainer.entrySet()) {
             ContainerImage c = e.getKey();
+            List<Merged> merged = merge(e.getValue());
+            total += merged.size();
+            if (shown < total - merged.size()) {
+                continue;
+            }
             StringBuilder block = new StringBuilder();
             block.append('\n').append(containerLabel(c)).append(" image ").append(escape(c.image()));
             e.getValue().get(0).digest().filter(d -> !c.image().contains(d))
                     .ifPresent(d -> block.append(" (digest ").append(shortDigest(d)).append(')'));
             int inBlock = 0;
-            for (Violation v : e.getValue()) {
-                String line = violationLines(v);
+            for (Merged m : merged) {
+                String line = lines(m);
                 if (out.length() + block.length() + line.length() + 80 > MAX_MESSAGE && shown + inBlock > 0) {
                     break;
                 }
                 block.append(line);
+                denyingPolicies.addAll(m.policies());
                 inBlock++;
             }
-            if (inBlock == 0) {
-                break;
+            if (inBlock > 0) {
+                out.append(block);
             }
-            out.append(block);
             shown += inBlock;
-            if (inBlock < e.getValue().size()) {
-                break;
+        }
+        for (String policy : denyingPolicies) {
+            if (helped.add(policy)) {
+                decisionHelp(decision, policy).ifPresent(h -> help.append('\n').append("help (")
+                        .append(policy).append("): ").append(escape(h)));
             }
         }
-        for (Violation v : denials.subList(0, shown)) {
-            if (helped.add(v.policy())) {
-                decisionHelp(decision, v.policy()).ifPresent(h -> help.append('\n').append("help (")
-                        .append(v.policy()).append("): ").append(h));
-            }
-        }
-        if (shown < denials.size()) {
-            out.append("\n… and ").append(denials.size() - shown).append(" more")
-                    .append(denials.size() - shown == 1 ? " violation" : " violations");
+        if (shown < total) {
+            out.append("\n… and ").append(total - shown).append(" more")
+                    .append(total - shown == 1 ? " violation" : " violations");
         }
         if (out.length() + help.length() <= MAX_MESSAGE + 500) {
             out.append(help);
@@ -108,13 +112,33 @@ public final class DecisionText {
         return out.toString();
     }
 
+    /** Violations of one container that say the same thing under several policies, shown once. */
+    private record Merged(List<String> policies, Violation violation) {
+    }
+
+    private static List<Merged> merge(List<Violation> violations) {
+        Map<List<Object>, Merged> byContent = new LinkedHashMap<>();
+        for (Violation v : violations) {
+            List<Object> key = List.of(v.rule(), v.detail(), v.worst(), v.hint());
+            Merged m = byContent.get(key);
+            if (m == null) {
+                byContent.put(key, new Merged(new ArrayList<>(List.of(v.policy())), v));
+            } else {
+                m.policies().add(v.policy());
+            }
+        }
+        return List.copyOf(byContent.values());
+    }
+
     private static Optional<String> decisionHelp(Decision decision, String policy) {
         return Optional.ofNullable(decision.helpTexts().get(policy));
     }
 
-    private static String violationLines(Violation v) {
+    private static String lines(Merged m) {
+        Violation v = m.violation();
         StringBuilder b = new StringBuilder();
-        b.append("\n  - [").append(v.policy()).append("] ").append(v.rule().field()).append(": ").append(v.detail());
+        b.append("\n  - [").append(String.join(", ", m.policies())).append("] ").append(v.rule().field())
+                .append(": ").append(v.detail());
         if (!v.worst().isEmpty()) {
             b.append("\n    worst: ").append(v.worst().stream().map(DecisionText::finding)
                     .collect(Collectors.joining("; ")));

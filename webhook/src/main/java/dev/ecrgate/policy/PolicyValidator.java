@@ -108,7 +108,13 @@ final class PolicyValidator {
             }
         });
         Optional<Located<String>> name = f.required("metadata").flatMap(n -> mapping(n, "metadata"))
-                .flatMap(metadata -> fields(metadata, "metadata", "name").required("name"))
+                .flatMap(metadata -> {
+                    Fields m = fields(metadata, "metadata", "name", "labels", "annotations");
+                    // labels and annotations are for GitOps tooling; ecrgate only checks their shape
+                    m.optional("labels").ifPresent(n -> mapping(n, "metadata.labels"));
+                    m.optional("annotations").ifPresent(n -> mapping(n, "metadata.annotations"));
+                    return m.required("name");
+                })
                 .flatMap(n -> string(n, "metadata.name").map(s -> new Located<>(s, n.position())));
         name.ifPresent(n -> {
             if (n.value().length() > NAME_MAX || !NAME.matcher(n.value()).matches()) {

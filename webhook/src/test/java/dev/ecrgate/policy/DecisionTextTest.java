@@ -1,0 +1,103 @@
+package dev.ecrgate.policy;
+
+import static dev.ecrgate.policy.Policies.policy;
+import static dev.ecrgate.policy.Policies.set;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ecrgate.admission.AdmissionAnswer;
+import dev.ecrgate.admission.AdmissionSubject;
+import dev.ecrgate.admission.ContainerImage;
+import dev.ecrgate.admission.ContainerKind;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What people read: the denial message, warnings and audit annotations. */
+class DecisionTextTest {
+    static final Instant NOW = Instant.parse("2026-11-30T12:00:00Z");
+
+    static AdmissionSubject pod(ContainerImage... images) {
+        return new AdmissionSubject("uid", "Pod", "team-blue", "web", "CREATE", false, List.of(images));
+    }
+
+    static ContainerImage container(String name, String image) {
+        return new ContainerImage(ContainerKind.CONTAINER, name, image, false);
+    }
+
+    @Test
+    void namesTheContainerImageRulePolicyAndWhatToDoNext() {
+        Decision d = Decider.decide(pod(container("app", "nginx:latest")),
+                set(policy("baseline").help("see https://wiki.example/images").tags(List.of("latest"), false,
+                        false)), Map.of(), NOW);
+        assertEquals("""
+                Pod "web" in namespace "team-blue": 1 container breaks image policy
+                container "app" image nginx:latest
+                  - [baseline] tags.deny: tag "latest" is not allowed
+                    next: deploy a versioned tag, or pin the image by digest
+                help (baseline): see https://wiki.example/images""", DecisionText.message(d));
+    }
+
+    @Test
+    void saysTheSameViolationOnceForEveryPolicyThatFindsIt() {
+        Decision d = Decider.decide(pod(container("app", "nginx")),
+                set(policy("a").tags(List.of("latest"), false, false), policy("b").tags(List.of("latest"), false,
+                        false)), Map.of(), NOW);
+        String m = DecisionText.message(d);
+        assertTrue(m.contains("  - [a, b] tags.deny: the image has no tag, which means :latest, and that tag is not"
+                + " allowed"), m);
+        assertEquals(1, m.lines().filter(l -> l.contains("tags.deny")).count(), m);
+    }
+
+    @Test
+    void capsALongMessageBetweenViolationsWithAndNMore() {
+        List<ContainerImage> images = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            images.add(container("container-number-" + i, "registry.example.com/team/some-long-image-name-" + i));
+        }
+        Decision d = Decider.decide(pod(images.toArray(ContainerImage[]::new)),
+                set(policy("p").tags(List.of("latest"), true, false)), Map.of(), NOW);
+        String m = DecisionText.message(d);
+        assertTrue(m.length() <= DecisionText.MAX_MESSAGE, () -> "length " + m.length());
+        assertTrue(m.matches("(?s).*\\n… and \\d+ more violations$"), m);
+        String last = m.lines().filter(l -> l.startsWith("    next:")).reduce((a, b) -> b).orElseThrow();
+        assertTrue(last.endsWith("digest"), "ends with a whole violation: " + last);
+    }
+
+    @Test
+    void keepsEveryWarningWithin120Characters() {
+        Decision d = Decider.decide(pod(container("a-container-with-a-rather-long-name-for-testing", "nginx")),
+                set(policy("a-policy-with-a-long-name").mode(Mode.WARN).tags(List.of("latest"), true, false)),
+                Map.of(), NOW);
+        AdmissionAnswer a = DecisionText.answer(d);
+        assertTrue(a.allowed());
+        assertEquals(2, a.warnings().size());
+        for (String w : a.warnings()) {
+            assertTrue(w.length() <= 120, w);
+        }
+        assertTrue(a.warnings().get(0).endsWith("…"), a.warnings().get(0));
+        assertEquals("allowed-with-warnings", a.auditAnnotations().get("decision"));
+    }
+
+    @Test
+    void neverLetsAnImageNameBreakTheMessageIntoForgedLines() {
+        Decision d = Decider.decide(pod(container("app\n  - [fake] ok", "Bad\nImage")), PolicySet.EMPTY,
+                Map.of(), NOW);
+        String m = DecisionText.message(d);
+        assertFalse(m.contains("\n  - [fake]"), m);
+        assertTrue(m.contains("app\\u000a  - [fake] ok"), m);
+    }
+
+    @Test
+    void recordsTheDecisionAndPoliciesInAuditAnnotations() {
+        Decision d = Decider.decide(pod(container("app", "nginx:latest")),
+                set(policy("baseline").tags(List.of("latest"), false, false), policy("other")), Map.of(), NOW);
+        AdmissionAnswer a = DecisionText.answer(d);
+        assertEquals("denied", a.auditAnnotations().get("decision"));
+        assertEquals("baseline,other", a.auditAnnotations().get("policies"));
+        assertEquals("baseline/tags.deny/deny/app", a.auditAnnotations().get("violations"));
+    }
+}
