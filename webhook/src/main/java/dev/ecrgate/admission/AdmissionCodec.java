@@ -160,7 +160,7 @@ public final class AdmissionCodec {
     }
 
     static String oneLine(String text) {
-        String s = text.replaceAll("[\\r\\n\\t]+", " ").strip();
+        String s = text.replaceAll("[\\r\\n\\t]+", " ").replaceAll("\\[Source: [^\\]]*\\]; ", "").strip();
         return s.length() > 300 ? s.substring(0, 300) + "…" : s;
     }
 

@@ -13,12 +13,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code ecrgate serve}: the admission webhook. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(name = "serve", mixinStandardHelpOptions = true, usageHelpWidth = 110,
         description = {"Serves the validating admission webhook over HTTPS: POST /validate, GET /healthz, GET /readyz.",
                 "",
-                "Every option can also be set in the environment (--tls-cert is ECRGATE_TLS_CERT) or in a YAML file",
-                "given with --config (tls-cert: /etc/ecrgate/tls.crt). Flags win over the environment, which wins",
-                "over the file."},
+                "Every option can also be set in the environment (--tls-cert is ECRGATE_TLS_CERT) or in a YAML file"
+                        + " given with --config (tls-cert: /etc/ecrgate/tls.crt). Flags win over the environment,"
+                        + " which wins over the file."},
         footer = {"", "Examples:",
                 "  Try it with the example policies and recorded findings, saving the generated CA:",
                 "    ecrgate serve --policies policies --findings examples/findings --write-ca /tmp/ecrgate-ca.pem",
