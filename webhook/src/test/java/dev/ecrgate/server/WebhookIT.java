@@ -154,6 +154,26 @@ class WebhookIT {
     }
 
     @Test
+    void checksAnEphemeralContainerThatKubectlDebugAdds() throws Exception {
+        ObjectNode review = (ObjectNode) JSON.readTree(ROOT.resolve("examples/requests/allow-pod.json").toFile());
+        ObjectNode request = (ObjectNode) review.path("request");
+        JsonNode before = request.path("object").deepCopy();
+        ObjectNode spec = (ObjectNode) request.path("object").path("spec");
+        spec.putArray("ephemeralContainers").addObject().put("name", "debugger-x7k2q").put("image", "busybox")
+                .put("terminationMessagePolicy", "File").put("imagePullPolicy", "Always");
+        request.put("operation", "UPDATE").put("subResource", "ephemeralcontainers").set("oldObject", before);
+        request.put("requestSubResource", "ephemeralcontainers");
+        request.putObject("options").put("kind", "UpdateOptions").put("apiVersion", "meta.k8s.io/v1");
+        HttpResponse<String> r = post(JSON.writeValueAsBytes(review), "application/json");
+        JsonNode response = JSON.readTree(r.body()).path("response");
+        assertFalse(response.path("allowed").asBoolean(true), r.body());
+        String m = response.path("status").path("message").asText();
+        assertTrue(m.contains("ephemeral container \"debugger-x7k2q\" image busybox"), m);
+        assertTrue(m.contains("[baseline] tags.deny: the image has no tag, which means :latest"), m);
+        assertFalse(m.contains("container \"api\""), "the pod's own containers ran before: " + m);
+    }
+
+    @Test
     void decidesADryRunExactlyLikeARealRequest() throws Exception {
         ObjectNode review = (ObjectNode) JSON.readTree(ROOT.resolve("examples/requests/deny-pod.json").toFile());
         ((ObjectNode) review.path("request")).put("dryRun", true);
