@@ -1,6 +1,8 @@
 package dev.ecrgate.cli;
 
+import dev.ecrgate.findings.ecr.EcrSettings;
 import dev.ecrgate.server.ServeConfig;
+import java.net.URI;
 import dev.ecrgate.server.Webhook;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -53,7 +55,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--findings", paramLabel = "DIR",
             description = "Directory of recorded AWS CLI output (describe-image-scan-findings, describe-images,"
-                    + " describe-repositories) to read image facts from.")
+                    + " describe-repositories) to read image facts from, instead of the live ECR API.")
     Path findings;
 
     @Option(names = "--max-body-bytes", paramLabel = "N", defaultValue = "8388608",
@@ -63,6 +65,66 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--reload-interval", paramLabel = "DURATION", defaultValue = "2s",
             description = "How often policy and findings directories are checked for changes (default: ${DEFAULT-VALUE}).")
     String reloadInterval;
+
+    @Option(names = "--deadline", paramLabel = "DURATION", defaultValue = "3s",
+            description = "How long one decision may wait for ECR; keep it well under the webhook's timeoutSeconds"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String deadline;
+
+    @Option(names = "--ecr-endpoint", paramLabel = "URL",
+            description = "An endpoint for the ECR API in every region (a VPC endpoint, or a test double). Default:"
+                    + " AWS_ENDPOINT_URL_ECR or AWS_ENDPOINT_URL if set, else ECR's own endpoint of the image's region.")
+    String ecrEndpoint;
+
+    @Option(names = "--ecr-role", paramLabel = "ACCOUNT=ROLE_ARN", split = ",",
+            description = "Read the registry of ACCOUNT with this IAM role (sts:AssumeRole); repeatable, or"
+                    + " comma-separated.")
+    java.util.List<String> ecrRoles;
+
+    @Option(names = "--ecr-rate-limit", paramLabel = "N", defaultValue = "20",
+            description = "ECR calls per second, per account and region (default: ${DEFAULT-VALUE}).")
+    double ecrRateLimit;
+
+    @Option(names = "--ecr-attempts", paramLabel = "N", defaultValue = "3",
+            description = "Attempts per ECR call, with backoff and jitter (default: ${DEFAULT-VALUE}).")
+    int ecrAttempts;
+
+    @Option(names = "--ecr-attempt-timeout", paramLabel = "DURATION", defaultValue = "1500ms",
+            description = "How long one ECR call attempt may take (default: ${DEFAULT-VALUE}).")
+    String ecrAttemptTimeout;
+
+    @Option(names = "--cache-scan-refresh", paramLabel = "DURATION", defaultValue = "5m",
+            description = "Read a digest's scan again after (default: ${DEFAULT-VALUE}).")
+    String scanRefresh;
+
+    @Option(names = "--cache-repository-refresh", paramLabel = "DURATION", defaultValue = "5m",
+            description = "Read a repository's tag mutability again after (default: ${DEFAULT-VALUE}).")
+    String repositoryRefresh;
+
+    @Option(names = "--cache-mutable-tag-refresh", paramLabel = "DURATION", defaultValue = "30s",
+            description = "Read the digest of a tag that can move again after (default: ${DEFAULT-VALUE}).")
+    String mutableTagRefresh;
+
+    @Option(names = "--cache-immutable-tag-refresh", paramLabel = "DURATION", defaultValue = "1h",
+            description = "Read the digest of an immutable tag again after (default: ${DEFAULT-VALUE}).")
+    String immutableTagRefresh;
+
+    @Option(names = "--cache-negative-refresh", paramLabel = "DURATION", defaultValue = "10s",
+            description = "Read a \"not found\" or \"scan not finished\" answer again after (default: ${DEFAULT-VALUE}).")
+    String negativeRefresh;
+
+    @Option(names = "--cache-max-stale", paramLabel = "DURATION", defaultValue = "1h",
+            description = "Keep serving a known answer, with a warning, while refreshing it fails, for up to"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String maxStale;
+
+    @Option(names = "--cache-max-findings", paramLabel = "N", defaultValue = "2000000",
+            description = "Bound of the cache, in findings held (default: ${DEFAULT-VALUE}).")
+    long maxFindings;
+
+    @Option(names = "--prefetch", paramLabel = "FILE",
+            description = "Image references (one per line) whose ECR facts are read before /readyz turns ready.")
+    Path prefetch;
 
     @Override
     public Integer call() throws Exception {
@@ -74,7 +136,8 @@ final class ServeCommand implements Callable<Integer> {
             }
             cfg = new ServeConfig(host, port, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey),
                     Optional.ofNullable(writeCa), policies, Optional.ofNullable(findings), maxBodyBytes,
-                    Durations.parse(reloadInterval));
+                    Durations.parse(reloadInterval), Durations.parse(deadline), ecrSettings(),
+                    Optional.ofNullable(prefetch));
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("ecrgate serve: " + e.getMessage());
             return 2;
@@ -93,6 +156,32 @@ final class ServeCommand implements Callable<Integer> {
         }, "ecrgate-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private EcrSettings ecrSettings() {
+        java.util.Map<String, String> roles = new java.util.LinkedHashMap<>();
+        for (String r : ecrRoles == null ? java.util.List.<String>of() : ecrRoles) {
+            int eq = r.indexOf('=');
+            String account = eq < 0 ? "" : r.substring(0, eq).strip();
+            String arn = eq < 0 ? "" : r.substring(eq + 1).strip();
+            if (!account.matches("[0-9]{12}") || !arn.startsWith("arn:")) {
+                throw new IllegalArgumentException("--ecr-role takes ACCOUNT=ROLE_ARN with a 12-digit account, got \""
+                        + r + "\"");
+            }
+            roles.put(account, arn);
+        }
+        Optional<URI> endpoint;
+        try {
+            endpoint = Optional.ofNullable(ecrEndpoint).filter(e -> !e.isBlank()).map(URI::create);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--ecr-endpoint is not a URL: " + ecrEndpoint);
+        }
+        return EcrSettings.defaults().withEndpoint(endpoint).withRoles(roles).withRateLimit(ecrRateLimit)
+                .withAttempts(ecrAttempts, Durations.parse(ecrAttemptTimeout))
+                .withRefresh(Durations.parse(repositoryRefresh), Durations.parse(mutableTagRefresh),
+                        Durations.parse(immutableTagRefresh), Durations.parse(scanRefresh),
+                        Durations.parse(negativeRefresh), Durations.parse(maxStale))
+                .withMaxCachedFindings(maxFindings);
     }
 
     /** Durations as people write them: {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h}, {@code 30d}, or ISO-8601. */

@@ -1,6 +1,8 @@
 package dev.ecrgate.findings;
 
 import dev.ecrgate.image.ImageReference;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -8,9 +10,21 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Implementations are thread safe and never block the calling thread: the answer completes later, on a thread
  * of the implementation's choosing. A stage never completes with {@code null}; an image that ECR does not know
- * completes normally with {@link ScanStatus#NOT_FOUND}.
+ * completes normally with {@link ScanStatus#NOT_FOUND}, and a fact that could not be read completes normally with
+ * the failure recorded in {@link ImageFacts}.
  */
 public interface FindingsSource {
     /** The facts of {@code image}, which is an ECR image ({@code image.ecr()} is present). */
-    CompletionStage<ImageFacts> facts(ImageReference image);
+    CompletionStage<ImageFacts> facts(ImageReference image, FactNeeds needs);
+
+    /**
+     * The facts of several images of one request, each completing on its own so that a deadline can take what is
+     * ready. Sources that can batch (one DescribeImages per repository) override this; the default asks for each
+     * image on its own.
+     */
+    default Map<ImageReference, CompletionStage<ImageFacts>> factsAll(Map<ImageReference, FactNeeds> images) {
+        Map<ImageReference, CompletionStage<ImageFacts>> out = new LinkedHashMap<>();
+        images.forEach((ref, needs) -> out.put(ref, facts(ref, needs)));
+        return out;
+    }
 }

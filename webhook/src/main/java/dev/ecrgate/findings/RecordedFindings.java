@@ -166,7 +166,7 @@ public final class RecordedFindings implements FindingsSource {
 
     /** The facts of {@code image}, already known: the returned future is complete. */
     @Override
-    public CompletableFuture<ImageFacts> facts(ImageReference image) {
+    public CompletableFuture<ImageFacts> facts(ImageReference image, FactNeeds needs) {
         return CompletableFuture.completedFuture(factsFor(image));
     }
 

@@ -2,6 +2,7 @@ package dev.ecrgate.policy;
 
 import dev.ecrgate.admission.AdmissionSubject;
 import dev.ecrgate.admission.ContainerImage;
+import dev.ecrgate.findings.FactNeeds;
 import dev.ecrgate.findings.Finding;
 import dev.ecrgate.findings.ImageFacts;
 import dev.ecrgate.findings.ScanResult;
@@ -17,7 +18,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,15 +45,15 @@ public final class Decider {
      * @param subject  the request
      * @param policies the policies whose namespaces match the request's namespace
      * @param images   one entry per container, in order
-     * @param lookups  the ECR images whose facts the decision needs
+     * @param lookups  the ECR images whose facts the decision needs, with what it needs of each
      * @param now      the time of the decision
      */
     public record Plan(AdmissionSubject subject, List<ImagePolicy> policies, List<PlannedImage> images,
-                       Set<ImageReference> lookups, Instant now) {
+                       Map<ImageReference, FactNeeds> lookups, Instant now) {
         public Plan {
             policies = List.copyOf(policies);
             images = List.copyOf(images);
-            lookups = Set.copyOf(lookups);
+            lookups = Map.copyOf(lookups);
         }
     }
 
@@ -73,15 +73,14 @@ public final class Decider {
                 .filter(p -> p.appliesTo(subject.namespace())).toList();
         LocalDate today = today(now);
         List<PlannedImage> images = new ArrayList<>(subject.images().size());
-        Set<ImageReference> lookups = new LinkedHashSet<>();
+        Map<ImageReference, FactNeeds> lookups = new java.util.LinkedHashMap<>();
         for (ContainerImage c : subject.images()) {
             PlannedImage planned = parse(c);
             images.add(planned);
             planned.reference().filter(r -> r.ecr().isPresent()).ifPresent(ref -> {
                 for (ImagePolicy p : applicable) {
-                    if (exemption(p, ref, subject.namespace(), today).isEmpty() && needsFacts(p, ref)) {
-                        lookups.add(ref);
-                        break;
+                    if (exemption(p, ref, subject.namespace(), today).isEmpty()) {
+                        needs(p, ref).ifPresent(n -> lookups.merge(ref, n, FactNeeds::and));
                     }
                 }
             });
@@ -149,8 +148,10 @@ public final class Decider {
         }
     }
 
-    private static boolean needsFacts(ImagePolicy p, ImageReference ref) {
-        return p.vulnerabilities().isPresent() || (p.tags().needsMutability() && ref.digest().isEmpty());
+    private static Optional<FactNeeds> needs(ImagePolicy p, ImageReference ref) {
+        boolean scan = p.vulnerabilities().isPresent();
+        boolean repository = p.tags().needsMutability() && ref.digest().isEmpty();
+        return scan || repository ? Optional.of(new FactNeeds(scan, repository)) : Optional.empty();
     }
 
     private static Optional<Exemption> exemption(ImagePolicy policy, ImageReference ref, String namespace,
@@ -318,6 +319,11 @@ public final class Decider {
                 if (repo.isPresent() && repo.get().isImmutable(tag)) {
                     return;
                 }
+                Optional<String> failure = facts.flatMap(ImageFacts::repositoryFailure);
+                if (repo.isEmpty() && failure.isPresent()) {
+                    lookupFailed("the tag mutability of repository " + ref.path(), failure.get());
+                    return;
+                }
                 why = repo.map(r -> "tag \"" + tag + "\" can be overwritten: repository " + ref.path() + " is "
                                 + r.mutability() + (r.exclusionFilters().isEmpty() ? ""
                                 : " (exclusions: " + String.join(", ", r.exclusionFilters()) + ")"))
@@ -334,6 +340,13 @@ public final class Decider {
         }
 
         private void vulnerabilities(VulnerabilityRules rules) {
+            Optional<String> failure = facts.flatMap(ImageFacts::scanFailure);
+            if (failure.isPresent()) {
+                lookupFailed("the scan of this image", failure.get());
+                return;
+            }
+            facts.flatMap(ImageFacts::stale).ifPresent(why -> notice(Rule.STALE_FACTS,
+                    "the scan findings may be out of date: " + why, Optional.empty()));
             ScanResult scan = facts.map(ImageFacts::scan)
                     .orElseGet(() -> ScanResult.notFound("ECR has no record of this image"));
             if (!scan.status().hasFindings()) {
@@ -423,6 +436,11 @@ public final class Decider {
 
         private boolean inScope(VulnerabilityRules.IgnoreRule rule) {
             return rule.repositories().isEmpty() || rule.repositories().stream().anyMatch(g -> g.matches(ref.path()));
+        }
+
+        private void lookupFailed(String what, String why) {
+            add(Rule.LOOKUP_FAILED, policy.onLookupFailure(), "could not read " + what + " from ECR: " + why,
+                    List.of(), Optional.of("retry in a moment: ECR answers are cached as soon as they arrive"));
         }
 
         void notice(Rule rule, String detail, Optional<String> hint) {

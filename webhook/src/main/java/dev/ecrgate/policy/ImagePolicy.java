@@ -18,10 +18,13 @@ import java.util.Optional;
  * @param vulnerabilities   the scan rules; empty when the policy has none (then no scan is looked up for it)
  * @param tags              the tag rules
  * @param exemptions        images that this policy lets through whatever its rules say
+ * @param onLookupFailure   the outcome when a fact a rule needs cannot be read from ECR in time (and no earlier
+ *                          answer is known)
  */
 public record ImagePolicy(String name, String origin, List<Glob> namespaces, List<Glob> excludeNamespaces, Mode mode,
                           Optional<String> helpText, RegistryRules registries, RepositoryRules repositories,
-                          Optional<VulnerabilityRules> vulnerabilities, TagRules tags, List<Exemption> exemptions) {
+                          Optional<VulnerabilityRules> vulnerabilities, TagRules tags, List<Exemption> exemptions,
+                          Outcome onLookupFailure) {
     public ImagePolicy {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(origin, "origin");
@@ -34,6 +37,7 @@ public record ImagePolicy(String name, String origin, List<Glob> namespaces, Lis
         Objects.requireNonNull(vulnerabilities, "vulnerabilities");
         Objects.requireNonNull(tags, "tags");
         exemptions = List.copyOf(exemptions);
+        Objects.requireNonNull(onLookupFailure, "onLookupFailure");
     }
 
     /** Whether this policy applies to requests in {@code namespace}. */

@@ -130,7 +130,7 @@ final class PolicyValidator {
         }
         ImagePolicy policy = new ImagePolicy(name.get().value(), file + ":" + root.position().line(),
                 spec.namespaces, spec.excludeNamespaces, spec.mode, spec.helpText, spec.registries,
-                spec.repositories, spec.vulnerabilities, spec.tags, spec.exemptions);
+                spec.repositories, spec.vulnerabilities, spec.tags, spec.exemptions, spec.onLookupFailure);
         return new Result(Optional.of(policy), name, errors);
     }
 
@@ -145,12 +145,13 @@ final class PolicyValidator {
         Optional<VulnerabilityRules> vulnerabilities = Optional.empty();
         TagRules tags = TagRules.NONE;
         List<Exemption> exemptions = List.of();
+        Outcome onLookupFailure = Outcome.DENY;
     }
 
     private Spec spec(Mapping m) {
         Spec s = new Spec();
         Fields f = fields(m, "spec", "namespaces", "excludeNamespaces", "mode", "helpText", "registries",
-                "repositories", "vulnerabilities", "tags", "exemptions");
+                "repositories", "vulnerabilities", "tags", "exemptions", "onLookupFailure");
         f.optional("namespaces").flatMap(n -> globs(n, "spec.namespaces", "to cover every namespace"))
                 .ifPresent(v -> s.namespaces = v);
         f.optional("excludeNamespaces").flatMap(n -> globs(n, "spec.excludeNamespaces", null))
@@ -167,6 +168,8 @@ final class PolicyValidator {
         f.optional("tags").flatMap(n -> mapping(n, "spec.tags")).map(this::tags).ifPresent(v -> s.tags = v);
         f.optional("exemptions").flatMap(n -> list(n, "spec.exemptions", null, this::exemption))
                 .ifPresent(v -> s.exemptions = v);
+        f.optional("onLookupFailure").flatMap(n -> choice(n, "spec.onLookupFailure", "outcome", Outcome.class))
+                .ifPresent(v -> s.onLookupFailure = v);
         return s;
     }
 

@@ -15,7 +15,9 @@ public enum Rule {
     VULNERABILITIES("vulnerabilities.maxCounts"),
     EXPIRED_IGNORE("vulnerabilities.ignore"),
     SUMMARY_ONLY("vulnerabilities.ignore"),
-    EXPIRED_EXEMPTION("exemptions");
+    EXPIRED_EXEMPTION("exemptions"),
+    LOOKUP_FAILED("onLookupFailure"),
+    STALE_FACTS("vulnerabilities");
 
     private final String field;
 

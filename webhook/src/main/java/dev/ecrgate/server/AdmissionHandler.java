@@ -7,20 +7,22 @@ import dev.ecrgate.admission.BadAdmissionRequestException;
 import dev.ecrgate.admission.Subjects;
 import dev.ecrgate.findings.FindingsSource;
 import dev.ecrgate.findings.ImageFacts;
-import dev.ecrgate.findings.ScanResult;
 import dev.ecrgate.image.ImageReference;
 import dev.ecrgate.policy.Decider;
 import dev.ecrgate.policy.Decision;
 import dev.ecrgate.policy.DecisionText;
 import dev.ecrgate.policy.PolicySet;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -42,15 +44,20 @@ public final class AdmissionHandler {
     private final Supplier<FindingsSource> findings;
     private final Clock clock;
     private final DecisionLog log;
+    private final Duration deadline;
 
+    /**
+     * @param deadline how long a decision may wait for ECR facts; keep it well under the webhook's timeoutSeconds
+     */
     public AdmissionHandler(Vertx vertx, AdmissionCodec codec, Supplier<PolicySet> policies,
-                            Supplier<FindingsSource> findings, Clock clock, DecisionLog log) {
+                            Supplier<FindingsSource> findings, Clock clock, DecisionLog log, Duration deadline) {
         this.vertx = vertx;
         this.codec = codec;
         this.policies = policies;
         this.findings = findings;
         this.clock = clock;
         this.log = log;
+        this.deadline = deadline;
     }
 
     /**
@@ -91,24 +98,44 @@ public final class AdmissionHandler {
         });
     }
 
+    /**
+     * Looks up the facts the plan needs, giving up on each one that has no answer when the deadline passes: those
+     * count as failed lookups, which the policy's {@code onLookupFailure} decides. A lookup that goes on after the
+     * deadline still fills the source's cache, so a retry is likely to be answered at once.
+     */
     private Future<Map<ImageReference, ImageFacts>> lookUp(Decider.Plan plan) {
         if (plan.lookups().isEmpty()) {
             return Future.succeededFuture(Map.of());
         }
-        FindingsSource source = findings.get();
-        List<ImageReference> refs = new ArrayList<>(plan.lookups());
-        List<Future<ImageFacts>> futures = new ArrayList<>(refs.size());
-        for (ImageReference ref : refs) {
-            futures.add(Future.fromCompletionStage(source.facts(ref))
-                    .recover(e -> Future.succeededFuture(new ImageFacts(Optional.empty(),
-                            ScanResult.notFound("the ECR lookup failed: " + e.getMessage()), Optional.empty()))));
-        }
-        return Future.join(futures).map(all -> {
-            Map<ImageReference, ImageFacts> facts = new HashMap<>();
-            for (int i = 0; i < refs.size(); i++) {
-                facts.put(refs.get(i), futures.get(i).result());
+        Context context = vertx.getOrCreateContext();
+        Promise<Map<ImageReference, ImageFacts>> promise = Promise.promise();
+        Map<ImageReference, CompletionStage<ImageFacts>> stages = findings.get().factsAll(plan.lookups());
+        Map<ImageReference, ImageFacts> results = new ConcurrentHashMap<>();
+        AtomicInteger remaining = new AtomicInteger(stages.size());
+        long timer = vertx.setTimer(Math.max(1, deadline.toMillis()), id -> {
+            for (ImageReference ref : stages.keySet()) {
+                results.putIfAbsent(ref, ImageFacts.failed("no answer within the " + deadline.toMillis()
+                        + " ms deadline"));
             }
-            return facts;
+            promise.tryComplete(Map.copyOf(results));
         });
+        stages.forEach((ref, stage) -> stage.whenComplete((facts, error) -> {
+            results.putIfAbsent(ref, error == null ? facts : ImageFacts.failed(describe(error)));
+            if (remaining.decrementAndGet() == 0) {
+                context.runOnContext(v -> {
+                    vertx.cancelTimer(timer);
+                    promise.tryComplete(Map.copyOf(results));
+                });
+            }
+        }));
+        return promise.future();
+    }
+
+    private static String describe(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message.lines().findFirst()
+                .orElse(""));
     }
 }

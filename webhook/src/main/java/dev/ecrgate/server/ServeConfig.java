@@ -1,5 +1,6 @@
 package dev.ecrgate.server;
 
+import dev.ecrgate.findings.ecr.EcrSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -17,11 +18,24 @@ import java.util.Optional;
  * @param findings       recorded AWS CLI output to read image facts from
  * @param maxBodyBytes   the largest request body accepted; larger ones get 413
  * @param reloadInterval how often the policies and findings directories are checked for changes
+ * @param deadline       how long one decision may wait for ECR facts
+ * @param ecr            how the live ECR API is called and cached (when {@code findings} is not given)
+ * @param prefetch       a file of image references whose facts are read before the server reports ready
  */
 public record ServeConfig(String host, int port, Optional<Path> tlsCert, Optional<Path> tlsKey, Optional<Path> writeCa,
-                          Path policies, Optional<Path> findings, long maxBodyBytes, Duration reloadInterval) {
+                          Path policies, Optional<Path> findings, long maxBodyBytes, Duration reloadInterval,
+                          Duration deadline, EcrSettings ecr, Optional<Path> prefetch) {
     /** Two 3 MiB objects (object and oldObject of an UPDATE) and the review around them. */
     public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
+    /** Well under the webhook's timeoutSeconds (10 in deploy/), so an answer always arrives in time. */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(3);
+
+    /** The settings tests and tools start from: everything at its default. */
+    public static ServeConfig of(int port, Path policies, Optional<Path> findings) {
+        return new ServeConfig("127.0.0.1", port, Optional.empty(), Optional.empty(), Optional.empty(), policies,
+                findings, DEFAULT_MAX_BODY_BYTES, Duration.ofSeconds(2), DEFAULT_DEADLINE, EcrSettings.defaults(),
+                Optional.empty());
+    }
 
     public ServeConfig {
         Objects.requireNonNull(host, "host");
@@ -39,6 +53,11 @@ public record ServeConfig(String host, int port, Optional<Path> tlsCert, Optiona
         }
         if (maxBodyBytes < 64 * 1024) {
             throw new IllegalArgumentException("--max-body-bytes must be at least 65536, got " + maxBodyBytes);
+        }
+        Objects.requireNonNull(ecr, "ecr");
+        Objects.requireNonNull(prefetch, "prefetch");
+        if (deadline.toMillis() < 10) {
+            throw new IllegalArgumentException("--deadline must be at least 10ms");
         }
         if (reloadInterval.toMillis() < 100) {
             throw new IllegalArgumentException("--reload-interval must be at least 100ms");

@@ -43,7 +43,7 @@ public final class Warmup {
                 AdmissionSubject subject = Subjects.of(review.getRequest()).orElseThrow();
                 Decider.Plan plan = Decider.plan(subject, policies, now);
                 Map<ImageReference, ImageFacts> facts = new HashMap<>();
-                for (ImageReference ref : plan.lookups()) {
+                for (ImageReference ref : plan.lookups().keySet()) {
                     facts.put(ref, syntheticFacts(now));
                 }
                 size = codec.encode(review.getRequest().getUid(), DecisionText.answer(Decider.decide(plan, facts)))

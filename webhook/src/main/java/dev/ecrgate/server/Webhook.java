@@ -8,6 +8,7 @@ import dev.ecrgate.certs.ServerCertificateSpec;
 import dev.ecrgate.certs.TlsMaterial;
 import dev.ecrgate.findings.FindingsSource;
 import dev.ecrgate.findings.RecordedFindings;
+import dev.ecrgate.findings.ecr.EcrFacts;
 import dev.ecrgate.policy.PolicyLoader;
 import dev.ecrgate.policy.PolicySet;
 import io.vertx.core.Vertx;
@@ -19,6 +20,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,13 +38,15 @@ public final class Webhook implements AutoCloseable {
     private final HttpServer server;
     private final Optional<X509Certificate> generatedCa;
     private final Reloadable<PolicySet> policies;
+    private final Optional<EcrFacts> live;
 
     private Webhook(Vertx vertx, HttpServer server, Optional<X509Certificate> generatedCa,
-                    Reloadable<PolicySet> policies) {
+                    Reloadable<PolicySet> policies, Optional<EcrFacts> live) {
         this.vertx = vertx;
         this.server = server;
         this.generatedCa = generatedCa;
         this.policies = policies;
+        this.live = live;
     }
 
     /**
@@ -61,18 +65,28 @@ public final class Webhook implements AutoCloseable {
             throw new StartupException("cannot load policies from " + config.policies() + ":\n" + e.getMessage(), e);
         }
         LOG.info("loaded {} policies from {}", policies.current().policies().size(), config.policies());
-        if (config.findings().isEmpty()) {
-            throw new StartupException("no source of image facts: pass --findings DIR (recorded AWS CLI output);"
-                    + " reading the live ECR API is not built yet", null);
+        Supplier<FindingsSource> findings;
+        Optional<Reloadable<RecordedFindings>> recorded = Optional.empty();
+        Optional<EcrFacts> live = Optional.empty();
+        if (config.findings().isPresent()) {
+            try {
+                recorded = Optional.of(Reloadable.load("findings", config.findings().get(), RecordedFindings::load));
+            } catch (Exception e) {
+                throw new StartupException("cannot load recorded findings from " + config.findings().get() + ":\n"
+                        + e.getMessage(), e);
+            }
+            LOG.info("image facts from recorded findings in {}: {}", config.findings().get(),
+                    recorded.get().current().summary());
+            Reloadable<RecordedFindings> source = recorded.get();
+            findings = source::current;
+        } else {
+            EcrFacts ecr = EcrFacts.create(config.ecr(), System.getenv());
+            live = Optional.of(ecr);
+            findings = () -> ecr;
+            LOG.info("image facts from the live ECR API{}", config.ecr().endpoint()
+                    .or(() -> dev.ecrgate.findings.ecr.EcrSettings.endpointFromEnvironment(System.getenv()))
+                    .map(u -> " at " + u).orElse(""));
         }
-        Reloadable<RecordedFindings> findings;
-        try {
-            findings = Reloadable.load("findings", config.findings().get(), RecordedFindings::load);
-        } catch (Exception e) {
-            throw new StartupException("cannot load recorded findings from " + config.findings().get() + ":\n"
-                    + e.getMessage(), e);
-        }
-        LOG.info("recorded findings from {}: {}", config.findings().get(), findings.current().summary());
 
         TlsMaterial tls;
         Optional<X509Certificate> generatedCa = Optional.empty();
@@ -106,20 +120,25 @@ public final class Webhook implements AutoCloseable {
                     .setMaxHeaderSize(16 * 1024)
                     .setMaxInitialLineLength(8 * 1024);
             ServerTls.apply(options, tls.key(), tls.chain());
-            AdmissionHandler handler = new AdmissionHandler(vertx, codec, policies::current,
-                    () -> (FindingsSource) findings.current(), clock, new DecisionLog());
+            AdmissionHandler handler = new AdmissionHandler(vertx, codec, policies::current, findings, clock,
+                    new DecisionLog(), config.deadline());
             WebhookServer web = new WebhookServer(vertx, handler, codec, config.maxBodyBytes());
             HttpServer server = web.listen(options).await(30, TimeUnit.SECONDS);
             long interval = config.reloadInterval().toMillis();
             policies.watch(vertx, interval);
-            findings.watch(vertx, interval);
+            recorded.ifPresent(r -> r.watch(vertx, interval));
             vertx.executeBlocking(() -> Warmup.run(codec, policies.current(), clock.instant(), 300), false)
                     .await(60, TimeUnit.SECONDS);
-            web.ready();
+            if (live.isPresent()) {
+                LiveReadiness.prepare(live.get(), config.prefetch()).whenComplete((v, e) -> web.ready());
+            } else {
+                web.ready();
+            }
             LOG.info("ecrgate is serving https://{}:{}/validate", config.host(), server.actualPort());
-            return new Webhook(vertx, server, generatedCa, policies);
+            return new Webhook(vertx, server, generatedCa, policies, live);
         } catch (Exception e) {
             vertx.close();
+            live.ifPresent(EcrFacts::close);
             throw new StartupException("cannot start the server on " + config.host() + ":" + config.port() + ": "
                     + e.getMessage(), e);
         }
@@ -147,6 +166,7 @@ public final class Webhook implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("closing the server: {}", e.toString());
         }
+        live.ifPresent(EcrFacts::close);
     }
 
     /** Start-up failed; the message is for the operator. */

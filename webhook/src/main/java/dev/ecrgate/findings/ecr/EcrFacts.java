@@ -1,0 +1,410 @@
+package dev.ecrgate.findings.ecr;
+
+import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.ecrgate.findings.FactNeeds;
+import dev.ecrgate.findings.FindingsSource;
+import dev.ecrgate.findings.ImageFacts;
+import dev.ecrgate.findings.RepositoryFacts;
+import dev.ecrgate.findings.ScanResult;
+import dev.ecrgate.findings.ScanStatus;
+import dev.ecrgate.image.EcrRegistry;
+import dev.ecrgate.image.ImageReference;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * Image facts from the live ECR API, cached.
+ *
+ * <p>Three caches with their own lifetimes: repository → tag mutability; (repository, tag) → digest (short for
+ * tags that can move, long for immutable ones); (repository, digest) → scan. On top of Caffeine:
+ * <ul>
+ *   <li><b>single flight</b>: concurrent admissions that need the same fact share one ECR call;</li>
+ *   <li><b>refresh ahead</b>: an entry past its refresh time is answered at once while one background call
+ *       refreshes it;</li>
+ *   <li><b>stale if error</b>: when a refresh fails or is throttled, the last answer keeps being served (with
+ *       {@link ImageFacts#stale()} saying so) for up to {@link EcrSettings#maxStale()}, and the refresh is retried
+ *       with backoff, not on every read;</li>
+ *   <li><b>negative caching</b>: "not found" and "scan not finished" answers live briefly, so a pending scan is read
+ *       again soon and a typo is not hammered;</li>
+ *   <li>a bound by weight (findings held) and a client-side rate limit per account and region.</li>
+ * </ul>
+ * The tags of one request are read with one DescribeImages call per repository. Calls never start on the caller's
+ * thread (credential refreshes may block), and nothing here blocks. Thread safe; close it to release the clients.
+ */
+public final class EcrFacts implements FindingsSource, AutoCloseable {
+    /** A cached answer, with when it was read and when to read it again. */
+    record Entry<V>(V value, long fetchedAt, long refreshAt, boolean negative, int weight, int failures,
+                    Optional<String> refreshFailure) {
+        Entry<V> failedRefresh(String why, long now, long interval) {
+            long backoff = Math.min(interval, Duration.ofSeconds(1).toNanos() << Math.min(failures, 10));
+            return new Entry<>(value, fetchedAt, now + backoff, negative, weight, failures + 1, Optional.of(why));
+        }
+    }
+
+    private record RepoKey(EcrRegistry registry, String repository) {
+    }
+
+    private record TagKey(EcrRegistry registry, String repository, String tag) {
+    }
+
+    private record DigestKey(EcrRegistry registry, String repository, String digest) {
+    }
+
+    private final EcrSettings settings;
+    private final EcrCalls calls;
+    private final Ticker ticker;
+    private final Executor executor;
+    private final AutoCloseable resources;
+    private final Supplier<CompletableFuture<String>> credentialCheck;
+    private final AsyncLoadingCache<RepoKey, Entry<Optional<RepositoryFacts>>> repositories;
+    private final AsyncLoadingCache<TagKey, Entry<EcrCalls.TagInfo>> tags;
+    private final AsyncLoadingCache<DigestKey, Entry<ScanResult>> scans;
+    /** What DescribeImages said about a digest's scan, for when DescribeImageScanFindings has nothing. */
+    private final Map<DigestKey, ScanResult> statusHints = new ConcurrentHashMap<>();
+
+    EcrFacts(EcrSettings settings, EcrCalls calls, Ticker ticker, Executor executor, AutoCloseable resources,
+             Supplier<CompletableFuture<String>> credentialCheck) {
+        this.settings = settings;
+        this.credentialCheck = credentialCheck;
+        this.calls = calls;
+        this.ticker = ticker;
+        this.executor = executor;
+        this.resources = resources;
+        this.repositories = cache(new Loader<>(this::loadRepository));
+        this.tags = cache(new Loader<>(this::loadTag) {
+            @Override
+            public CompletableFuture<? extends Map<? extends TagKey, ? extends Entry<EcrCalls.TagInfo>>> asyncLoadAll(
+                    Set<? extends TagKey> keys, Executor executor) {
+                return loadTags(keys);
+            }
+        });
+        this.scans = cache(new Loader<>(this::loadScan));
+    }
+
+    /**
+     * The live source: clients from the default AWS credentials chain (or the configured role per account), the
+     * endpoint from the settings or {@code AWS_ENDPOINT_URL_ECR} / {@code AWS_ENDPOINT_URL}.
+     */
+    public static EcrFacts create(EcrSettings settings, Map<String, String> environment) {
+        return assemble(settings, new EcrClients(settings, environment, EcrClients.defaultCredentials()),
+                System::nanoTime);
+    }
+
+    /** The live source with given credentials and clock, for tests against moto or the ECR double. */
+    public static EcrFacts create(EcrSettings settings,
+                                  software.amazon.awssdk.auth.credentials.AwsCredentialsProvider credentials,
+                                  Supplier<Long> nanoTime) {
+        return assemble(settings, new EcrClients(settings, Map.of(), credentials), nanoTime);
+    }
+
+    private static EcrFacts assemble(EcrSettings settings, EcrClients clients, Supplier<Long> nanoTime) {
+        ScheduledExecutorService scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ecrgate-ecr-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+        // ECR calls start here, never on an event loop: a credential refresh inside the SDK may block
+        java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "ecrgate-ecr");
+            t.setDaemon(true);
+            return t;
+        });
+        Map<String, RateLimiter> limiters = new ConcurrentHashMap<>();
+        Function<EcrRegistry, CompletableFuture<Void>> permits = registry -> limiters
+                .computeIfAbsent(registry.account() + "|" + registry.region(), k -> new RateLimiter(
+                        settings.callsPerSecond(), Duration.ofSeconds(10).toNanos(), scheduler, nanoTime::get))
+                .acquire().thenApplyAsync(v -> null, workers);
+        return new EcrFacts(settings, new EcrCalls(clients::client, permits), nanoTime::get, workers, () -> {
+            clients.close();
+            workers.shutdownNow();
+            scheduler.shutdownNow();
+        }, clients::checkCredentials);
+    }
+
+    private <K, V> AsyncLoadingCache<K, Entry<V>> cache(AsyncCacheLoader<K, Entry<V>> loader) {
+        long stale = settings.maxStale().toNanos();
+        long negative = settings.negativeRefresh().toNanos() * 3;
+        return Caffeine.newBuilder()
+                .ticker(ticker)
+                .executor(executor)
+                .maximumWeight(settings.maxCachedFindings())
+                .weigher((K k, Entry<V> e) -> e.weight())
+                .expireAfter(new Expiry<K, Entry<V>>() {
+                    @Override
+                    public long expireAfterCreate(K key, Entry<V> e, long now) {
+                        return e.negative() ? negative : stale;
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(K key, Entry<V> e, long now, long current) {
+                        // a failed refresh keeps the old answer's age: stale answers do not live forever
+                        return e.failures() > 0 ? current : expireAfterCreate(key, e, now);
+                    }
+
+                    @Override
+                    public long expireAfterRead(K key, Entry<V> e, long now, long current) {
+                        return current;
+                    }
+                })
+                .buildAsync(loader);
+    }
+
+    /** Loads through {@code fetch}; a failed reload keeps the old answer and says why, instead of failing. */
+    private class Loader<K, V> implements AsyncCacheLoader<K, Entry<V>> {
+        private final Function<K, CompletableFuture<Entry<V>>> fetch;
+
+        Loader(Function<K, CompletableFuture<Entry<V>>> fetch) {
+            this.fetch = fetch;
+        }
+
+        @Override
+        public CompletableFuture<? extends Entry<V>> asyncLoad(K key, Executor executor) {
+            return fetch.apply(key);
+        }
+
+        @Override
+        public CompletableFuture<? extends Entry<V>> asyncReload(K key, Entry<V> old, Executor executor) {
+            return fetch.apply(key).handle((fresh, error) -> error == null ? fresh
+                    : old.failedRefresh(describe(error), ticker.read(), old.refreshAt() - old.fetchedAt()));
+        }
+    }
+
+    private <V> Entry<V> entry(V value, Duration refresh, boolean negative, int weight) {
+        long now = ticker.read();
+        Duration interval = negative ? settings.negativeRefresh() : refresh;
+        return new Entry<>(value, now, now + interval.toNanos(), negative, Math.max(1, weight), 0, Optional.empty());
+    }
+
+    private CompletableFuture<Entry<Optional<RepositoryFacts>>> loadRepository(RepoKey key) {
+        return calls.repository(key.registry(), key.repository())
+                .thenApply(r -> entry(r, settings.repositoryRefresh(), r.isEmpty(), 1));
+    }
+
+    private CompletableFuture<Entry<EcrCalls.TagInfo>> loadTag(TagKey key) {
+        return loadTags(Set.of(key)).thenApply(m -> m.get(key));
+    }
+
+    private CompletableFuture<Map<TagKey, Entry<EcrCalls.TagInfo>>> loadTags(Set<? extends TagKey> keys) {
+        TagKey any = keys.iterator().next();
+        List<String> wanted = keys.stream().map(TagKey::tag).distinct().toList();
+        return repositoryOf(any).thenCompose(repo -> calls.tags(any.registry(), any.repository(), wanted)
+                .thenApply(infos -> {
+                    Map<TagKey, Entry<EcrCalls.TagInfo>> out = new LinkedHashMap<>();
+                    for (TagKey k : keys) {
+                        EcrCalls.TagInfo info = infos.get(k.tag());
+                        boolean immutable = repo.map(r -> r.isImmutable(k.tag())).orElse(false);
+                        info.digest().ifPresent(d -> info.summary().ifPresent(s -> statusHints.put(
+                                new DigestKey(k.registry(), k.repository(), d), s)));
+                        out.put(k, entry(info, immutable ? settings.immutableTagRefresh() : settings.mutableTagRefresh(),
+                                info.digest().isEmpty(), 1));
+                    }
+                    return out;
+                }));
+    }
+
+    /**
+     * The repository's mutability when it is already cached, to choose how long a tag's digest may be kept;
+     * never a reason to call ECR (or to fail).
+     */
+    private CompletableFuture<Optional<RepositoryFacts>> repositoryOf(TagKey key) {
+        CompletableFuture<Entry<Optional<RepositoryFacts>>> cached =
+                repositories.getIfPresent(new RepoKey(key.registry(), key.repository()));
+        if (cached == null || !cached.isDone() || cached.isCompletedExceptionally()) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        return CompletableFuture.completedFuture(cached.join().value());
+    }
+
+    private CompletableFuture<Entry<ScanResult>> loadScan(DigestKey key) {
+        return calls.scan(key.registry(), key.repository(), key.digest(), Optional.ofNullable(statusHints.get(key)))
+                .thenApply(scan -> entry(scan, settings.scanRefresh(), !scan.status().hasFindings(),
+                        1 + scan.findings().map(List::size).orElse(0)));
+    }
+
+    @Override
+    public CompletionStage<ImageFacts> facts(ImageReference image, FactNeeds needs) {
+        return factsAll(Map.of(image, needs)).get(image);
+    }
+
+    @Override
+    public Map<ImageReference, CompletionStage<ImageFacts>> factsAll(Map<ImageReference, FactNeeds> images) {
+        Map<RepoKey, List<TagKey>> tagsByRepository = new LinkedHashMap<>();
+        images.forEach((ref, needs) -> {
+            if (needs.scan() && ref.digest().isEmpty() && ref.ecr().isPresent()) {
+                TagKey k = new TagKey(ref.ecr().get(), ref.path(), ref.tag().orElse("latest"));
+                tagsByRepository.computeIfAbsent(new RepoKey(k.registry(), k.repository()), r -> new ArrayList<>())
+                        .add(k);
+            }
+        });
+        Map<TagKey, CompletableFuture<Entry<EcrCalls.TagInfo>>> tagEntries = new LinkedHashMap<>();
+        tagsByRepository.values().forEach(keys -> {
+            CompletableFuture<Map<TagKey, Entry<EcrCalls.TagInfo>>> all = tags.getAll(keys);
+            for (TagKey k : keys) {
+                tagEntries.put(k, all.thenApply(m -> refreshIfDue(tags, k, m.get(k))));
+            }
+        });
+        Map<ImageReference, CompletionStage<ImageFacts>> out = new LinkedHashMap<>();
+        images.forEach((ref, needs) -> out.put(ref, facts(ref, needs, tagEntries)));
+        return out;
+    }
+
+    private CompletableFuture<ImageFacts> facts(ImageReference ref, FactNeeds needs,
+                                                Map<TagKey, CompletableFuture<Entry<EcrCalls.TagInfo>>> tagEntries) {
+        if (ref.ecr().isEmpty()) {
+            return CompletableFuture.completedFuture(new ImageFacts(Optional.empty(),
+                    ScanResult.notFound(ref.domain() + " is not an ECR registry"), Optional.empty()));
+        }
+        EcrRegistry registry = ref.ecr().get();
+        List<String> stale = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        CompletableFuture<Optional<Entry<Optional<RepositoryFacts>>>> repo = needs.repository()
+                ? get(repositories, new RepoKey(registry, ref.path())).thenApply(Optional::of)
+                : CompletableFuture.completedFuture(Optional.empty());
+
+        CompletableFuture<Optional<String>> digest;
+        CompletableFuture<ScanResult> scan;
+        if (!needs.scan()) {
+            digest = CompletableFuture.completedFuture(ref.digest());
+            scan = CompletableFuture.completedFuture(ScanResult.notFound("not looked up"));
+        } else if (ref.digest().isPresent()) {
+            digest = CompletableFuture.completedFuture(ref.digest());
+            scan = scanOf(registry, ref.path(), ref.digest().get(), stale);
+        } else {
+            CompletableFuture<Entry<EcrCalls.TagInfo>> tag = tagEntries.get(
+                    new TagKey(registry, ref.path(), ref.tag().orElse("latest")));
+            digest = tag.thenApply(e -> {
+                noteStale(e, stale, "the digest of the tag");
+                return e.value().digest();
+            });
+            scan = tag.thenCompose(e -> e.value().digest()
+                    .map(d -> scanOf(registry, ref.path(), d, stale))
+                    .orElseGet(() -> CompletableFuture.completedFuture(ScanResult.notFound(e.value().notFound()))));
+        }
+        CompletableFuture<Optional<String>> scanFailure = scan.handle((s, e) -> e == null ? Optional.empty()
+                : Optional.of(describe(e)));
+        CompletableFuture<Optional<String>> repoFailure = repo.handle((r, e) -> e == null ? Optional.empty()
+                : Optional.of(describe(e)));
+        return CompletableFuture.allOf(scanFailure, repoFailure).thenApply(v -> {
+            Optional<String> sf = scanFailure.join();
+            Optional<String> rf = repoFailure.join();
+            ScanResult s = sf.isPresent() ? ScanResult.notFound("lookup failed") : scan.join();
+            Optional<RepositoryFacts> r = rf.isPresent() ? Optional.empty() : repo.join().flatMap(e -> {
+                noteStale(e, stale, "the repository's tag mutability");
+                return e.value();
+            });
+            Optional<String> d = digest.isCompletedExceptionally() ? ref.digest() : digest.join();
+            return new ImageFacts(d, s, r, sf, rf,
+                    stale.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", stale)));
+        });
+    }
+
+    private CompletableFuture<ScanResult> scanOf(EcrRegistry registry, String repository, String digest,
+                                                 List<String> stale) {
+        return get(scans, new DigestKey(registry, repository, digest)).thenApply(e -> {
+            noteStale(e, stale, "the scan");
+            return e.value();
+        });
+    }
+
+    private <K, V> CompletableFuture<Entry<V>> get(AsyncLoadingCache<K, Entry<V>> cache, K key) {
+        return cache.get(key).thenApply(e -> refreshIfDue(cache, key, e));
+    }
+
+    private <K, V> Entry<V> refreshIfDue(AsyncLoadingCache<K, Entry<V>> cache, K key, Entry<V> e) {
+        if (e != null && ticker.read() - e.refreshAt() >= 0) {
+            // Caffeine runs at most one refresh per key at a time; this read is answered with what is cached
+            cache.synchronous().refresh(key);
+        }
+        return e;
+    }
+
+    private void noteStale(Entry<?> e, List<String> stale, String what) {
+        e.refreshFailure().ifPresent(why -> stale.add(what + " was read from ECR "
+                + human(Duration.ofNanos(ticker.read() - e.fetchedAt())) + " ago and refreshing it failed (" + why
+                + ")"));
+    }
+
+    private static String human(Duration d) {
+        if (d.toHours() > 0) {
+            return d.toHours() + " h " + d.toMinutesPart() + " min";
+        }
+        if (d.toMinutes() > 0) {
+            return d.toMinutes() + " min";
+        }
+        return d.toSeconds() + " s";
+    }
+
+    static String describe(Throwable error) {
+        Throwable cause = EcrCalls.unwrap(error);
+        String message = cause.getMessage();
+        String name = cause instanceof software.amazon.awssdk.awscore.exception.AwsServiceException aws
+                && aws.awsErrorDetails() != null && aws.awsErrorDetails().errorCode() != null
+                ? aws.awsErrorDetails().errorCode() : cause.getClass().getSimpleName();
+        if (message == null) {
+            return name;
+        }
+        String first = message.lines().findFirst().orElse("");
+        int cut = first.indexOf(" (Service:");
+        return name + ": " + (cut > 0 ? first.substring(0, cut) : first);
+    }
+
+    /** Facts of a few images answered at start-up, for {@code --prefetch}; completes when all are in. */
+    public CompletableFuture<String> prefetch(List<ImageReference> images) {
+        Map<ImageReference, FactNeeds> all = images.stream().filter(r -> r.ecr().isPresent())
+                .collect(Collectors.toMap(r -> r, r -> FactNeeds.ALL, (a, b) -> a, LinkedHashMap::new));
+        Map<ImageReference, CompletionStage<ImageFacts>> stages = factsAll(all);
+        CompletableFuture<?>[] futures = stages.values().stream().map(CompletionStage::toCompletableFuture)
+                .toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(futures).thenApply(v -> {
+            long failed = stages.values().stream().map(s -> s.toCompletableFuture().join())
+                    .filter(f -> f.scanFailure().isPresent()).count();
+            return all.size() + " images prefetched" + (failed > 0 ? ", " + failed + " failed" : "");
+        });
+    }
+
+    /**
+     * Resolves the AWS credentials the way the first ECR call will, so that start-up can wait for them; completes
+     * with a description of where they came from, or fails with why there are none.
+     */
+    public CompletableFuture<String> checkCredentials() {
+        return credentialCheck.get();
+    }
+
+    /** Estimated number of cached answers, for logs and tests. */
+    public long cachedEntries() {
+        return repositories.synchronous().estimatedSize() + tags.synchronous().estimatedSize()
+                + scans.synchronous().estimatedSize();
+    }
+
+    @Override
+    public void close() {
+        try {
+            resources.close();
+        } catch (Exception e) {
+            // shutting down: nothing more to do
+        }
+    }
+
+    /** For tests: a source over given calls with a ticker the test controls. */
+    static EcrFacts forTest(EcrSettings settings, EcrCalls calls, Ticker ticker, Executor executor) {
+        return new EcrFacts(settings, calls, ticker, executor, () -> { },
+                () -> CompletableFuture.completedFuture("test credentials"));
+    }
+}
