@@ -134,7 +134,7 @@ class RecordedFindingsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("images")
     void answersFromRecordedFiles(String sentence, ImageReference image, Expected expected) throws Exception {
-        ImageFacts facts = recorded.facts(image).toCompletableFuture().getNow(null);
+        ImageFacts facts = recorded.facts(image, FactNeeds.ALL).toCompletableFuture().getNow(null);
         assertEquals(facts, recorded.factsFor(image), "facts() and factsFor() agree");
         ScanResult scan = facts.scan();
         assertEquals(expected.digest(), facts.digest(), "digest");

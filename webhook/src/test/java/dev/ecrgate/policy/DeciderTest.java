@@ -296,7 +296,7 @@ class DeciderTest {
         AdmissionSubject subject = subject(c.namespace(), c.image(), c.preExisting());
         Decider.Plan plan = Decider.plan(subject, c.policies(), NOW);
         Map<ImageReference, ImageFacts> facts = new HashMap<>();
-        c.facts().ifPresent(f -> plan.lookups().forEach(ref -> facts.put(ref, f)));
+        c.facts().ifPresent(f -> plan.lookups().keySet().forEach(ref -> facts.put(ref, f)));
         Decision d = Decider.decide(plan, facts);
         List<String> got = d.violations().stream()
                 .map(v -> v.policy() + "/" + v.rule().field() + "/" + v.effect()).toList();
@@ -340,7 +340,7 @@ class DeciderTest {
                 cve("CVE-2024-0005", Severity.HIGH, FixAvailable.NO));
         AdmissionSubject subject = subject("default", ECR + "/app:1.0", false);
         Decider.Plan plan = Decider.plan(subject, p, NOW);
-        Decision d = Decider.decide(plan, Map.of(plan.lookups().iterator().next(), facts.get()));
+        Decision d = Decider.decide(plan, Map.of(plan.lookups().keySet().iterator().next(), facts.get()));
         Violation v = d.violations().get(0);
         assertEquals(List.of("CVE-2024-0003", "CVE-2024-0002", "CVE-2024-0001"),
                 v.worst().stream().map(Finding::id).toList());

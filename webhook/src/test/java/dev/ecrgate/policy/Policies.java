@@ -23,6 +23,7 @@ final class Policies {
     private Optional<VulnerabilityRules> vulnerabilities = Optional.empty();
     private TagRules tags = TagRules.NONE;
     private final List<Exemption> exemptions = new ArrayList<>();
+    private Outcome onLookupFailure = Outcome.DENY;
 
     static Policies policy(String name) {
         Policies p = new Policies();
@@ -129,6 +130,11 @@ final class Policies {
         return this;
     }
 
+    Policies onLookupFailure(Outcome o) {
+        onLookupFailure = o;
+        return this;
+    }
+
     Policies exempt(String image, String namespace, String expires) {
         exemptions.add(new Exemption(List.of(Glob.of(image)),
                 namespace == null ? List.of() : List.of(Glob.of(namespace)), "break-glass",
@@ -143,7 +149,7 @@ final class Policies {
 
     ImagePolicy build() {
         return new ImagePolicy(name, name + ".yaml:1", namespaces, exclude, mode, help, registries, repositories,
-                vulnerabilities, tags, exemptions);
+                vulnerabilities, tags, exemptions, onLookupFailure);
     }
 
     static PolicySet set(Policies... policies) {

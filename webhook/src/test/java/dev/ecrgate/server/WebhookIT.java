@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecrgate.certs.KeyStores;
+import dev.ecrgate.findings.ecr.EcrSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -54,7 +55,8 @@ class WebhookIT {
         }
         webhook = Webhook.start(new ServeConfig("127.0.0.1", 0, Optional.empty(), Optional.empty(), Optional.empty(),
                 policies, Optional.of(ROOT.resolve("examples/findings")), ServeConfig.DEFAULT_MAX_BODY_BYTES,
-                Duration.ofMillis(200)), CLOCK);
+                Duration.ofMillis(200), ServeConfig.DEFAULT_DEADLINE, EcrSettings.defaults(), Optional.empty()),
+                CLOCK);
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(KeyStores.trustStore(webhook.generatedCa().orElseThrow()));
         SSLContext ssl = SSLContext.getInstance("TLS");
