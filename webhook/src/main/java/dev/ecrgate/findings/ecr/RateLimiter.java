@@ -29,7 +29,8 @@ final class RateLimiter {
      */
     RateLimiter(double perSecond, long maxWaitNanos, ScheduledExecutorService scheduler, LongSupplier nanoTime) {
         this.intervalNanos = (long) (1_000_000_000L / perSecond);
-        this.burstNanos = Math.max(intervalNanos, (long) Math.ceil(perSecond) * intervalNanos);
+        // a bucket of ceil(perSecond) tokens: that many calls may go at once, the next one an interval later
+        this.burstNanos = Math.max(0, ((long) Math.ceil(perSecond) - 1) * intervalNanos);
         this.maxWaitNanos = maxWaitNanos;
         this.scheduler = scheduler;
         this.nanoTime = nanoTime;
