@@ -250,6 +250,27 @@ class DeciderTest {
                 allowed("vulnerability rules do not apply to other registries", critical0, "default", "nginx:1.27",
                         NONE),
 
+                // facts that could not be read, or are out of date
+                outcome("a scan that could not be read is denied by default", critical0, "default",
+                        ECR + "/app:1.0", Optional.of(ImageFacts.failed("ThrottlingException: Rate exceeded")), false,
+                        "vulns/onLookupFailure/DENY"),
+                outcome("onLookupFailure warn admits with a warning",
+                        set(policy("v").maxCounts(Severity.CRITICAL, 0).onLookupFailure(Outcome.WARN)), "default",
+                        ECR + "/app:1.0", Optional.of(ImageFacts.failed("no answer within the 3000 ms deadline")),
+                        true, "v/onLookupFailure/WARN"),
+                allowed("onLookupFailure allow admits silently",
+                        set(policy("v").maxCounts(Severity.CRITICAL, 0).onLookupFailure(Outcome.ALLOW)), "default",
+                        ECR + "/app:1.0", Optional.of(ImageFacts.failed("no answer"))),
+                outcome("a repository that could not be read fails immutableOrDigest by onLookupFailure",
+                        set(policy("t").tags(NO_TAGS, false, true).onLookupFailure(Outcome.WARN)), "default",
+                        ECR + "/app:1.0", Optional.of(ImageFacts.failed("ServerException")), true,
+                        "t/onLookupFailure/WARN"),
+                outcome("stale findings are still counted, with a warning", critical0, "default", ECR + "/app:1.0",
+                        Optional.of(new ImageFacts(Optional.of(DIGEST), scan(ScanStatus.COMPLETE,
+                                cve("CVE-1", Severity.CRITICAL, FixAvailable.YES)).get().scan(), Optional.empty(),
+                                Optional.empty(), Optional.empty(), Optional.of("the scan was read 12 min ago"))),
+                        false, "vulns/vulnerabilities/WARN", "vulns/vulnerabilities.maxCounts/DENY"),
+
                 // modes, namespaces, UPDATE grace, exemptions
                 outcome("a warn policy warns instead of denying",
                         set(policy("w").mode(Mode.WARN).tags(List.of("latest"), false, false)), "default",

@@ -36,6 +36,7 @@ class PolicyMappingTest {
                 field("namespaces are globs", p.namespaces(), globs("team-blue", "team-blue-*")),
                 field("excludeNamespaces are globs", p.excludeNamespaces(), globs("team-blue-sandbox")),
                 field("mode is read in any case", p.mode(), Mode.AUDIT),
+                field("onLookupFailure is read", p.onLookupFailure(), Outcome.WARN),
                 field("helpText is kept as written", p.helpText(),
                         Optional.of("Exceptions: https://wiki.example/ecr-exceptions")),
                 field("ECR registries keep their accounts and regions", p.registries().ecr(), Optional.of(List.of(
@@ -75,6 +76,7 @@ class PolicyMappingTest {
                 field("no namespaces means every namespace", p.namespaces(), List.of()),
                 field("no excludeNamespaces excludes none", p.excludeNamespaces(), List.of()),
                 field("the mode defaults to enforce", p.mode(), Mode.ENFORCE),
+                field("onLookupFailure defaults to deny", p.onLookupFailure(), Outcome.DENY),
                 field("there is no help text by default", p.helpText(), Optional.empty()),
                 field("no registries allows any registry", p.registries(), RegistryRules.ANY),
                 field("no repositories allows any repository", p.repositories(), RepositoryRules.ANY),

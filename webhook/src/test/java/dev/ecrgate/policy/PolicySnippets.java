@@ -98,7 +98,7 @@ final class PolicySnippets {
                         spec("  colour: blue"),
                         "bad.yaml:6:3: spec.colour: unknown field \"colour\" (expected one of namespaces,"
                                 + " excludeNamespaces, mode, helpText, registries, repositories, vulnerabilities,"
-                                + " tags, exemptions)"),
+                                + " tags, exemptions, onLookupFailure)"),
                 bad("a negative count is refused",
                         spec("  vulnerabilities:", "    maxCounts:", "      HIGH: -1"),
                         "bad.yaml:8:13: spec.vulnerabilities.maxCounts.HIGH: expected a non-negative integer,"
