@@ -140,7 +140,7 @@ class WebhookIT {
     }
 
     /** The output lines of the README console block whose command mentions {@code marker}. */
-    private static String consoleOutputAfter(String readme, String marker) {
+    static String consoleOutputAfter(String readme, String marker) {
         int command = readme.indexOf(marker);
         assertTrue(command > 0, "README shows " + marker);
         int start = readme.indexOf('\n', command) + 1;

@@ -1,0 +1,127 @@
+package dev.ecrgate.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ecrgate.certs.KeyStores;
+import dev.ecrgate.findings.ecr.EcrDouble;
+import dev.ecrgate.findings.ecr.EcrSettings;
+import dev.ecrgate.findings.ecr.RecordedFacts;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code ecrgate serve} without {@code --findings}: image facts from the ECR API, here our ECR double loaded with
+ * the same facts as {@code examples/findings}. The answers must be exactly those of the recorded source, the warm
+ * path must make no call, and a hanging ECR must still get an answer before the deadline.
+ */
+class LiveWebhookIT {
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Duration DEADLINE = Duration.ofMillis(1500);
+
+    static EcrDouble ecr;
+    static Webhook webhook;
+    static HttpClient client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        ecr = EcrDouble.start();
+        RecordedFacts.load(ROOT.resolve("examples/findings"), ecr);
+        System.setProperty("aws.accessKeyId", "AKIDTEST");
+        System.setProperty("aws.secretAccessKey", "secret");
+        webhook = Webhook.start(new ServeConfig("127.0.0.1", 0, Optional.empty(), Optional.empty(), Optional.empty(),
+                ROOT.resolve("policies"), Optional.empty(), ServeConfig.DEFAULT_MAX_BODY_BYTES, Duration.ofSeconds(2),
+                DEADLINE, EcrSettings.defaults().withEndpoint(Optional.of(ecr.endpoint())), Optional.empty()),
+                Clock.fixed(Instant.parse("2026-11-30T12:00:00Z"), ZoneOffset.UTC));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(KeyStores.trustStore(webhook.generatedCa().orElseThrow()));
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        client = HttpClient.newBuilder().sslContext(ssl).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (webhook != null) {
+            webhook.close();
+        }
+        if (ecr != null) {
+            ecr.close();
+        }
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+    }
+
+    static JsonNode post(byte[] body) throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                        URI.create("https://127.0.0.1:" + webhook.port() + "/validate?timeout=10s"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body()).path("response");
+    }
+
+    static JsonNode review(String example) throws Exception {
+        return post(Files.readAllBytes(ROOT.resolve("examples/requests/" + example)));
+    }
+
+    @Test
+    void answersExactlyAsTheRecordedSourceDoesForTheSameFacts() throws Exception {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        for (String example : new String[] {"allow-pod.json", "warn-deployment.json"}) {
+            assertEquals(JSON.readTree(WebhookIT.consoleOutputAfter(readme, "@examples/requests/" + example)),
+                    review(example), example);
+        }
+        assertEquals(WebhookIT.consoleOutputAfter(readme, "@examples/requests/deny-pod.json").strip(),
+                review("deny-pod.json").path("status").path("message").asText());
+
+        int calls = ecr.calls().size();
+        for (int i = 0; i < 20; i++) {
+            review("allow-pod.json");
+            review("warn-deployment.json");
+            review("deny-pod.json");
+        }
+        assertEquals(calls, ecr.calls().size(), "the warm path makes no ECR call");
+    }
+
+    @Test
+    void answersBeforeTheDeadlineWhenEcrHangs() throws Exception {
+        ecr.hang(EcrDouble.Operation.DESCRIBE_IMAGES);
+        try {
+            ObjectNode review = (ObjectNode) JSON.readTree(ROOT.resolve("examples/requests/allow-pod.json").toFile());
+            ObjectNode container = (ObjectNode) review.path("request").path("object").path("spec").path("containers")
+                    .get(0);
+            container.put("image", "111122223333.dkr.ecr.us-east-1.amazonaws.com/team-blue/api:never-seen");
+            long start = System.nanoTime();
+            JsonNode r = post(JSON.writeValueAsBytes(review));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertFalse(r.path("allowed").asBoolean(true), r::toString);
+            String m = r.path("status").path("message").asText();
+            assertTrue(m.contains("onLookupFailure: could not read the scan of this image from ECR: no answer within"
+                    + " the 1500 ms deadline"), m);
+            assertTrue(m.contains("next: retry in a moment"), m);
+            assertTrue(took.compareTo(DEADLINE.plusSeconds(2)) < 0, "answered in " + took);
+        } finally {
+            ecr.release();
+        }
+    }
+}
