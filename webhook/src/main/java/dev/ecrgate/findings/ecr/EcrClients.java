@@ -56,8 +56,14 @@ final class EcrClients implements AutoCloseable {
 
     /** Resolves the default credentials once, as the first call would; names the provider that had them. */
     CompletableFuture<String> checkCredentials() {
-        return defaultCredentials.resolveIdentity().thenApply(id -> "AWS credentials from "
-                + id.providerName().orElse("the default chain"));
+        // resolving may block (instance metadata, STS) and may throw rather than fail the future: own thread
+        return CompletableFuture.supplyAsync(() -> defaultCredentials.resolveIdentity().join(),
+                        task -> {
+                            Thread t = new Thread(task, "ecrgate-credentials");
+                            t.setDaemon(true);
+                            t.start();
+                        })
+                .thenApply(id -> "AWS credentials from " + id.providerName().orElse("the default chain"));
     }
 
     Optional<URI> endpoint() {

@@ -49,12 +49,41 @@ import java.util.stream.Collectors;
  * thread (credential refreshes may block), and nothing here blocks. Thread safe; close it to release the clients.
  */
 public final class EcrFacts implements FindingsSource, AutoCloseable {
-    /** A cached answer, with when it was read and when to read it again. */
+    /**
+     * A cached answer, with when it was read and when to read it again; or, with a null {@code value}, why it could
+     * not be read. Failures are cached too, briefly and with backoff: Caffeine never sees a failed future (it would
+     * log each one with a stack trace), and an outage does not turn every admission into an ECR call.
+     */
     record Entry<V>(V value, long fetchedAt, long refreshAt, boolean negative, int weight, int failures,
                     Optional<String> refreshFailure) {
+        boolean failed() {
+            return value == null;
+        }
+
         Entry<V> failedRefresh(String why, long now, long interval) {
-            long backoff = Math.min(interval, Duration.ofSeconds(1).toNanos() << Math.min(failures, 10));
-            return new Entry<>(value, fetchedAt, now + backoff, negative, weight, failures + 1, Optional.of(why));
+            if (failed()) {
+                return failure(why, now, failures + 1);
+            }
+            return new Entry<>(value, fetchedAt, now + backoff(interval, failures), negative, weight, failures + 1,
+                    Optional.of(why));
+        }
+
+        static <V> Entry<V> failure(String why, long now, int failures) {
+            return new Entry<>(null, now, now + backoff(Duration.ofSeconds(30).toNanos(), failures), true, 1,
+                    failures + 1, Optional.of(why));
+        }
+
+        private static long backoff(long cap, int failures) {
+            return Math.min(cap, Duration.ofSeconds(1).toNanos() << Math.min(failures, 10));
+        }
+    }
+
+    /** A fact that could not be read; the message is for the developer reading the denial. */
+    static final class LookupFailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        LookupFailedException(String why) {
+            super(why, null, false, false);
         }
     }
 
@@ -66,6 +95,9 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
 
     private record DigestKey(EcrRegistry registry, String repository, String digest) {
     }
+
+    /** How long a failed lookup is remembered; it is retried with backoff meanwhile. */
+    private static final long FAILURE_LIFETIME = Duration.ofMinutes(1).toNanos();
 
     private final EcrSettings settings;
     private final EcrCalls calls;
@@ -149,13 +181,16 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
                 .expireAfter(new Expiry<K, Entry<V>>() {
                     @Override
                     public long expireAfterCreate(K key, Entry<V> e, long now) {
+                        if (e.failed()) {
+                            return FAILURE_LIFETIME;
+                        }
                         return e.negative() ? negative : stale;
                     }
 
                     @Override
                     public long expireAfterUpdate(K key, Entry<V> e, long now, long current) {
                         // a failed refresh keeps the old answer's age: stale answers do not live forever
-                        return e.failures() > 0 ? current : expireAfterCreate(key, e, now);
+                        return e.failures() > 0 && !e.failed() ? current : expireAfterCreate(key, e, now);
                     }
 
                     @Override
@@ -176,7 +211,8 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
 
         @Override
         public CompletableFuture<? extends Entry<V>> asyncLoad(K key, Executor executor) {
-            return fetch.apply(key);
+            return fetch.apply(key).handle((fresh, error) -> error == null ? fresh
+                    : Entry.failure(describe(error), ticker.read(), 0));
         }
 
         @Override
@@ -205,7 +241,12 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
         TagKey any = keys.iterator().next();
         List<String> wanted = keys.stream().map(TagKey::tag).distinct().toList();
         return repositoryOf(any).thenCompose(repo -> calls.tags(any.registry(), any.repository(), wanted)
-                .thenApply(infos -> {
+                .handle((infos, error) -> {
+                    if (error != null) {
+                        Map<TagKey, Entry<EcrCalls.TagInfo>> failed = new LinkedHashMap<>();
+                        keys.forEach(k -> failed.put(k, Entry.failure(describe(error), ticker.read(), 0)));
+                        return failed;
+                    }
                     Map<TagKey, Entry<EcrCalls.TagInfo>> out = new LinkedHashMap<>();
                     for (TagKey k : keys) {
                         EcrCalls.TagInfo info = infos.get(k.tag());
@@ -229,7 +270,8 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
         if (cached == null || !cached.isDone() || cached.isCompletedExceptionally()) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
-        return CompletableFuture.completedFuture(cached.join().value());
+        Entry<Optional<RepositoryFacts>> entry = cached.join();
+        return CompletableFuture.completedFuture(entry.failed() ? Optional.empty() : entry.value());
     }
 
     private CompletableFuture<Entry<ScanResult>> loadScan(DigestKey key) {
@@ -275,7 +317,7 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
         List<String> stale = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         CompletableFuture<Optional<Entry<Optional<RepositoryFacts>>>> repo = needs.repository()
-                ? get(repositories, new RepoKey(registry, ref.path())).thenApply(Optional::of)
+                ? get(repositories, new RepoKey(registry, ref.path())).thenApply(e -> Optional.of(value(e)))
                 : CompletableFuture.completedFuture(Optional.empty());
 
         CompletableFuture<Optional<String>> digest;
@@ -290,10 +332,10 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
             CompletableFuture<Entry<EcrCalls.TagInfo>> tag = tagEntries.get(
                     new TagKey(registry, ref.path(), ref.tag().orElse("latest")));
             digest = tag.thenApply(e -> {
-                noteStale(e, stale, "the digest of the tag");
+                noteStale(value(e), stale, "the digest of the tag");
                 return e.value().digest();
             });
-            scan = tag.thenCompose(e -> e.value().digest()
+            scan = tag.thenApply(EcrFacts::value).thenCompose(e -> e.value().digest()
                     .map(d -> scanOf(registry, ref.path(), d, stale))
                     .orElseGet(() -> CompletableFuture.completedFuture(ScanResult.notFound(e.value().notFound()))));
         }
@@ -318,7 +360,7 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
     private CompletableFuture<ScanResult> scanOf(EcrRegistry registry, String repository, String digest,
                                                  List<String> stale) {
         return get(scans, new DigestKey(registry, repository, digest)).thenApply(e -> {
-            noteStale(e, stale, "the scan");
+            noteStale(value(e), stale, "the scan");
             return e.value();
         });
     }
@@ -331,6 +373,14 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
         if (e != null && ticker.read() - e.refreshAt() >= 0) {
             // Caffeine runs at most one refresh per key at a time; this read is answered with what is cached
             cache.synchronous().refresh(key);
+        }
+        return e;
+    }
+
+    /** The entry, if it holds an answer; else the lookup fails with why it could not be read. */
+    private static <V> Entry<V> value(Entry<V> e) {
+        if (e.failed()) {
+            throw new LookupFailedException(e.refreshFailure().orElse("no answer from ECR"));
         }
         return e;
     }
@@ -353,7 +403,13 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
 
     static String describe(Throwable error) {
         Throwable cause = EcrCalls.unwrap(error);
+        if (cause instanceof LookupFailedException) {
+            return cause.getMessage();
+        }
         String message = cause.getMessage();
+        if (message != null && message.startsWith("Unable to load credentials")) {
+            return "ecrgate has no AWS credentials (see the README, AWS setup)";
+        }
         String name = cause instanceof software.amazon.awssdk.awscore.exception.AwsServiceException aws
                 && aws.awsErrorDetails() != null && aws.awsErrorDetails().errorCode() != null
                 ? aws.awsErrorDetails().errorCode() : cause.getClass().getSimpleName();
@@ -362,7 +418,8 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
         }
         String first = message.lines().findFirst().orElse("");
         int cut = first.indexOf(" (Service:");
-        return name + ": " + (cut > 0 ? first.substring(0, cut) : first);
+        String text = name + ": " + (cut > 0 ? first.substring(0, cut) : first);
+        return text.length() > 200 ? text.substring(0, 200) + "…" : text;
     }
 
     /** Facts of a few images answered at start-up, for {@code --prefetch}; completes when all are in. */
