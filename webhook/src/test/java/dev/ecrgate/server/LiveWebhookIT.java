@@ -104,6 +104,19 @@ class LiveWebhookIT {
     }
 
     @Test
+    void turnsReadyOnceCredentialsResolve() throws Exception {
+        URI readyz = URI.create("https://127.0.0.1:" + webhook.port() + "/readyz");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        int status = 0;
+        while (status != 200 && System.nanoTime() < deadline) {
+            status = client.send(HttpRequest.newBuilder(readyz).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode();
+            Thread.sleep(20);
+        }
+        assertEquals(200, status);
+    }
+
+    @Test
     void answersBeforeTheDeadlineWhenEcrHangs() throws Exception {
         ecr.hang(EcrDouble.Operation.DESCRIBE_IMAGES);
         try {
