@@ -134,10 +134,37 @@ public final class CertificateAuthority {
      */
     public TlsMaterial issue(ServerCertificateSpec spec, Instant now) {
         Objects.requireNonNull(spec, "spec");
+        return issue(spec.keyType(), commonName(spec.commonName()), KeyPurposeId.id_kp_serverAuth,
+                subjectAltNames(spec), spec.validity(), now, spec.commonName());
+    }
+
+    /**
+     * Issues a client certificate (extendedKeyUsage {@code clientAuth}), for a caller that authenticates to a server
+     * trusting this CA: the API server calling ecrgate with {@code --client-ca}, or an admin calling an API server,
+     * which reads the organizations as groups.
+     *
+     * @param commonName    the subject's CN (a Kubernetes user name)
+     * @param organizations the subject's O values (Kubernetes groups); may be empty
+     * @param validity      how long it is valid
+     * @param now           the current instant
+     */
+    public TlsMaterial issueClient(String commonName, List<String> organizations, Duration validity, Instant now) {
+        Objects.requireNonNull(commonName, "commonName");
+        X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE);
+        for (String o : organizations) {
+            subject.addRDN(BCStyle.O, o);
+        }
+        subject.addRDN(BCStyle.CN, commonName);
+        return issue(KeyType.EC_P256, subject.build(), KeyPurposeId.id_kp_clientAuth, null, validity, now,
+                commonName);
+    }
+
+    private TlsMaterial issue(KeyType keyType, X500Name subject, KeyPurposeId purpose, GeneralNames altNames,
+                              Duration validity, Instant now, String what) {
         Objects.requireNonNull(now, "now");
         X509Certificate caCertificate = ca.certificate();
         Date notBefore = notBefore(now);
-        Date notAfter = notAfter(now, spec.validity());
+        Date notAfter = notAfter(now, validity);
         if (now.isBefore(caCertificate.getNotBefore().toInstant())
                 || now.isAfter(caCertificate.getNotAfter().toInstant())) {
             throw new IllegalArgumentException("the CA certificate is not valid at " + now + " (valid "
@@ -149,27 +176,26 @@ public final class CertificateAuthority {
                     + " would outlive its CA, which expires " + caCertificate.getNotAfter().toInstant()
                     + "; shorten the validity or renew the CA");
         }
-        KeyPair keyPair = spec.keyType().generate(random);
+        KeyPair keyPair = keyType.generate(random);
         try {
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
-            int keyUsage = KeyUsage.digitalSignature | (spec.keyType().isRsa() ? KeyUsage.keyEncipherment : 0);
+            int keyUsage = KeyUsage.digitalSignature | (keyType.isRsa() ? KeyUsage.keyEncipherment : 0);
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                    caCertificate, serialNumber(random), notBefore, notAfter,
-                    commonName(spec.commonName()), keyPair.getPublic())
+                    caCertificate, serialNumber(random), notBefore, notAfter, subject, keyPair.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage))
-                    .addExtension(Extension.extendedKeyUsage, false,
-                            new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
-                    .addExtension(Extension.subjectAlternativeName, false, subjectAltNames(spec))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
                     .addExtension(Extension.subjectKeyIdentifier, false,
                             extensions.createSubjectKeyIdentifier(keyPair.getPublic()))
                     .addExtension(Extension.authorityKeyIdentifier, false,
                             authorityKeyIdentifier(extensions, caCertificate));
+            if (altNames != null) {
+                builder.addExtension(Extension.subjectAlternativeName, false, altNames);
+            }
             X509Certificate certificate = sign(builder, ca.key());
             return new TlsMaterial(keyPair.getPrivate(), List.of(certificate));
         } catch (GeneralSecurityException | CertIOException e) {
-            throw new IllegalStateException("cannot issue a certificate for " + spec.commonName() + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException("cannot issue a certificate for " + what + ": " + e.getMessage(), e);
         }
     }
 

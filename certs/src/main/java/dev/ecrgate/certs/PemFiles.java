@@ -71,7 +71,25 @@ public final class PemFiles {
      *                          one, holds an encrypted key, or holds a key the JDK cannot use
      */
     public static PrivateKey readPrivateKey(Path file) throws PemFileException {
-        List<Object> objects = readPemObjects(file, "key");
+        return privateKey(readPemObjects(file, "key"), file);
+    }
+
+    /**
+     * Reads the one private key in PEM text held elsewhere than in a file (a Kubernetes Secret, say), with the
+     * same rules as {@link #readPrivateKey(Path)}; {@code source} names it in error messages.
+     */
+    public static PrivateKey parsePrivateKey(String pem, String source) throws PemFileException {
+        Path name = Path.of(source);
+        return privateKey(parsePemObjects(pem, name, "key"), name);
+    }
+
+    /** Reads the certificates in PEM text, with the same rules as {@link #readCertificates(Path)}. */
+    public static List<X509Certificate> parseCertificates(String pem, String source) throws PemFileException {
+        Path name = Path.of(source);
+        return certificates(parsePemObjects(pem, name, "certificate"), name);
+    }
+
+    private static PrivateKey privateKey(List<Object> objects, Path file) throws PemFileException {
         List<PrivateKey> keys = new ArrayList<>();
         for (Object object : objects) {
             if (object instanceof PEMEncryptedKeyPair || object instanceof PKCS8EncryptedPrivateKeyInfo) {
@@ -115,7 +133,10 @@ public final class PemFiles {
      *                          certificate the JDK cannot parse
      */
     public static List<X509Certificate> readCertificates(Path file) throws PemFileException {
-        List<Object> objects = readPemObjects(file, "certificate");
+        return certificates(readPemObjects(file, "certificate"), file);
+    }
+
+    private static List<X509Certificate> certificates(List<Object> objects, Path file) throws PemFileException {
         List<X509Certificate> certificates = new ArrayList<>();
         for (Object object : objects) {
             if (object instanceof X509CertificateHolder holder) {
@@ -203,7 +224,13 @@ public final class PemFiles {
             throw new PemFileException(file, "the " + what + " file is empty");
         }
         // PEM is ASCII; Latin-1 maps every byte, so a binary (DER) file reaches the parser, which finds no PEM in it.
-        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        return parsePemObjects(new String(bytes, StandardCharsets.ISO_8859_1), file, what);
+    }
+
+    private static List<Object> parsePemObjects(String text, Path file, String what) throws PemFileException {
+        if (text.isEmpty()) {
+            throw new PemFileException(file, "the " + what + " is empty");
+        }
         List<Object> objects = new ArrayList<>();
         try (PEMParser parser = new PEMParser(new StringReader(text))) {
             for (Object object = parser.readObject(); object != null; object = parser.readObject()) {

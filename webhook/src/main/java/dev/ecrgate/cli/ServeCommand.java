@@ -1,6 +1,7 @@
 package dev.ecrgate.cli;
 
 import dev.ecrgate.findings.ecr.EcrSettings;
+import dev.ecrgate.server.ClusterCertificates;
 import dev.ecrgate.server.ServeConfig;
 import java.net.URI;
 import dev.ecrgate.server.Webhook;
@@ -126,6 +127,34 @@ final class ServeCommand implements Callable<Integer> {
             description = "Image references (one per line) whose ECR facts are read before /readyz turns ready.")
     Path prefetch;
 
+    @Option(names = "--client-ca", paramLabel = "FILE",
+            description = "Require callers of /validate to present a client certificate signed by a CA in this PEM file"
+                    + " (the API server's AdmissionConfiguration kubeConfigFile). /healthz and /readyz stay open.")
+    Path clientCa;
+
+    @Option(names = "--ca-secret", paramLabel = "NAME",
+            description = "Self-managed certificates in the cluster: keep ecrgate's CA in this Secret of --namespace,"
+                    + " issue a serving certificate for --service, and keep the caBundle of --webhook-config up to date.")
+    String caSecret;
+
+    @Option(names = "--service", paramLabel = "NAME", defaultValue = "ecrgate",
+            description = "With --ca-secret: the Service in front of ecrgate (default: ${DEFAULT-VALUE}).")
+    String service;
+
+    @Option(names = "--webhook-config", paramLabel = "NAME", defaultValue = "ecrgate",
+            description = "With --ca-secret: the ValidatingWebhookConfiguration whose caBundle ecrgate sets"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String webhookConfig;
+
+    @Option(names = "--namespace", paramLabel = "NS",
+            description = "With --ca-secret: ecrgate's namespace (default: POD_NAMESPACE, else the service account's).")
+    String namespace;
+
+    @Option(names = "--drain", paramLabel = "DURATION", defaultValue = "10s",
+            description = "On SIGTERM: fail readiness at once and keep answering, with Connection: close, for this long"
+                    + " before closing (default: ${DEFAULT-VALUE}).")
+    String drain;
+
     @Override
     public Integer call() throws Exception {
         ServeConfig cfg;
@@ -137,7 +166,8 @@ final class ServeCommand implements Callable<Integer> {
             cfg = new ServeConfig(host, port, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey),
                     Optional.ofNullable(writeCa), policies, Optional.ofNullable(findings), maxBodyBytes,
                     Durations.parse(reloadInterval), Durations.parse(deadline), ecrSettings(),
-                    Optional.ofNullable(prefetch));
+                    Optional.ofNullable(prefetch), Optional.ofNullable(clientCa), clusterSettings(),
+                    Durations.parse(drain));
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("ecrgate serve: " + e.getMessage());
             return 2;
@@ -150,12 +180,23 @@ final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        Duration drainFor = cfg.drain();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            webhook.close();
+            webhook.shutdown(drainFor);
             stopped.countDown();
         }, "ecrgate-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private Optional<ClusterCertificates.Settings> clusterSettings() {
+        if (caSecret == null || caSecret.isBlank()) {
+            return Optional.empty();
+        }
+        String ns = Optional.ofNullable(namespace).filter(n -> !n.isBlank())
+                .or(() -> ClusterCertificates.podNamespace(System.getenv()))
+                .orElseThrow(() -> new IllegalArgumentException("--ca-secret needs --namespace (or POD_NAMESPACE)"));
+        return Optional.of(ClusterCertificates.Settings.of(ns, caSecret, service, webhookConfig));
     }
 
     private EcrSettings ecrSettings() {

@@ -21,10 +21,14 @@ import java.util.Optional;
  * @param deadline       how long one decision may wait for ECR facts
  * @param ecr            how the live ECR API is called and cached (when {@code findings} is not given)
  * @param prefetch       a file of image references whose facts are read before the server reports ready
+ * @param clientCa       CA certificates whose client certificates may call {@code /validate}; then one is required
+ * @param cluster        self-managed certificates in the cluster (the CA in a Secret, the caBundle kept up to date)
+ * @param drain          on SIGTERM, how long to keep answering (with readiness failing) before closing
  */
 public record ServeConfig(String host, int port, Optional<Path> tlsCert, Optional<Path> tlsKey, Optional<Path> writeCa,
                           Path policies, Optional<Path> findings, long maxBodyBytes, Duration reloadInterval,
-                          Duration deadline, EcrSettings ecr, Optional<Path> prefetch) {
+                          Duration deadline, EcrSettings ecr, Optional<Path> prefetch, Optional<Path> clientCa,
+                          Optional<ClusterCertificates.Settings> cluster, Duration drain) {
     /** Two 3 MiB objects (object and oldObject of an UPDATE) and the review around them. */
     public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
     /** Well under the webhook's timeoutSeconds (10 in deploy/), so an answer always arrives in time. */
@@ -34,7 +38,27 @@ public record ServeConfig(String host, int port, Optional<Path> tlsCert, Optiona
     public static ServeConfig of(int port, Path policies, Optional<Path> findings) {
         return new ServeConfig("127.0.0.1", port, Optional.empty(), Optional.empty(), Optional.empty(), policies,
                 findings, DEFAULT_MAX_BODY_BYTES, Duration.ofSeconds(2), DEFAULT_DEADLINE, EcrSettings.defaults(),
-                Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Duration.ZERO);
+    }
+
+    public ServeConfig withTls(Optional<Path> cert, Optional<Path> key, Optional<Path> clientCas) {
+        return new ServeConfig(host, port, cert, key, writeCa, policies, findings, maxBodyBytes, reloadInterval,
+                deadline, ecr, prefetch, clientCas, cluster, drain);
+    }
+
+    public ServeConfig withReloadInterval(Duration interval) {
+        return new ServeConfig(host, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes, interval,
+                deadline, ecr, prefetch, clientCa, cluster, drain);
+    }
+
+    public ServeConfig withDrain(Duration value) {
+        return new ServeConfig(host, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes,
+                reloadInterval, deadline, ecr, prefetch, clientCa, cluster, value);
+    }
+
+    public ServeConfig withCluster(Optional<ClusterCertificates.Settings> value) {
+        return new ServeConfig(host, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes,
+                reloadInterval, deadline, ecr, prefetch, clientCa, value, drain);
     }
 
     public ServeConfig {
@@ -56,6 +80,13 @@ public record ServeConfig(String host, int port, Optional<Path> tlsCert, Optiona
         }
         Objects.requireNonNull(ecr, "ecr");
         Objects.requireNonNull(prefetch, "prefetch");
+        Objects.requireNonNull(clientCa, "clientCa");
+        Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(drain, "drain");
+        if (cluster.isPresent() && tlsCert.isPresent()) {
+            throw new IllegalArgumentException("--ca-secret (self-managed certificates) and --tls-cert (certificate"
+                    + " files) exclude each other: choose one");
+        }
         if (deadline.toMillis() < 10) {
             throw new IllegalArgumentException("--deadline must be at least 10ms");
         }

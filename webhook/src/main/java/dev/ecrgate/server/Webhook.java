@@ -1,11 +1,6 @@
 package dev.ecrgate.server;
 
 import dev.ecrgate.admission.AdmissionCodec;
-import dev.ecrgate.certs.CaSpec;
-import dev.ecrgate.certs.CertificateAuthority;
-import dev.ecrgate.certs.PemFiles;
-import dev.ecrgate.certs.ServerCertificateSpec;
-import dev.ecrgate.certs.TlsMaterial;
 import dev.ecrgate.findings.FindingsSource;
 import dev.ecrgate.findings.RecordedFindings;
 import dev.ecrgate.findings.ecr.EcrFacts;
@@ -14,8 +9,6 @@ import dev.ecrgate.policy.PolicySet;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.Optional;
@@ -36,15 +29,17 @@ public final class Webhook implements AutoCloseable {
 
     private final Vertx vertx;
     private final HttpServer server;
-    private final Optional<X509Certificate> generatedCa;
+    private final WebhookServer web;
+    private final ServingTls tls;
     private final Reloadable<PolicySet> policies;
     private final Optional<EcrFacts> live;
 
-    private Webhook(Vertx vertx, HttpServer server, Optional<X509Certificate> generatedCa,
-                    Reloadable<PolicySet> policies, Optional<EcrFacts> live) {
+    private Webhook(Vertx vertx, HttpServer server, WebhookServer web, ServingTls tls, Reloadable<PolicySet> policies,
+                    Optional<EcrFacts> live) {
         this.vertx = vertx;
         this.server = server;
-        this.generatedCa = generatedCa;
+        this.web = web;
+        this.tls = tls;
         this.policies = policies;
         this.live = live;
     }
@@ -88,27 +83,11 @@ public final class Webhook implements AutoCloseable {
                     .map(u -> " at " + u).orElse(""));
         }
 
-        TlsMaterial tls;
-        Optional<X509Certificate> generatedCa = Optional.empty();
+        ServingTls tls;
         try {
-            if (config.tlsCert().isPresent()) {
-                tls = TlsMaterial.read(config.tlsCert().get(), config.tlsKey().orElseThrow());
-            } else {
-                // certificates are checked against the peers' real clocks, whatever clock decisions use
-                java.time.Instant now = java.time.Instant.now();
-                CertificateAuthority ca = CertificateAuthority.generate(
-                        CaSpec.defaults().withCommonName("ecrgate generated CA"), now);
-                tls = ca.issue(ServerCertificateSpec.forNames("localhost", "127.0.0.1", "::1"), now);
-                generatedCa = Optional.of(ca.certificate());
-                LOG.info("no --tls-cert given: generated a CA and a serving certificate for localhost, 127.0.0.1"
-                        + " and ::1{}", config.writeCa().map(p -> "; CA written to " + p)
-                        .orElse(" (use --write-ca FILE to save the CA for clients)"));
-                if (config.writeCa().isPresent()) {
-                    Files.writeString(config.writeCa().get(), PemFiles.toPem(ca.certificate()),
-                            StandardCharsets.US_ASCII);
-                }
-            }
+            tls = ServingTls.of(config);
         } catch (Exception e) {
+            live.ifPresent(EcrFacts::close);
             throw new StartupException("cannot set up TLS: " + e.getMessage(), e);
         }
 
@@ -119,12 +98,14 @@ public final class Webhook implements AutoCloseable {
                     .setIdleTimeout(120).setIdleTimeoutUnit(TimeUnit.SECONDS)
                     .setMaxHeaderSize(16 * 1024)
                     .setMaxInitialLineLength(8 * 1024);
-            ServerTls.apply(options, tls.key(), tls.chain());
+            ServerTls.apply(options, tls.sslOptions());
             AdmissionHandler handler = new AdmissionHandler(vertx, codec, policies::current, findings, clock,
                     new DecisionLog(), config.deadline());
-            WebhookServer web = new WebhookServer(vertx, handler, codec, config.maxBodyBytes());
+            WebhookServer web = new WebhookServer(vertx, handler, codec, config.maxBodyBytes(),
+                    tls.requiresClientCertificate());
             HttpServer server = web.listen(options).await(30, TimeUnit.SECONDS);
             long interval = config.reloadInterval().toMillis();
+            tls.start(vertx, server, interval);
             policies.watch(vertx, interval);
             recorded.ifPresent(r -> r.watch(vertx, interval));
             vertx.executeBlocking(() -> Warmup.run(codec, policies.current(), clock.instant(), 300), false)
@@ -135,10 +116,11 @@ public final class Webhook implements AutoCloseable {
                 web.ready();
             }
             LOG.info("ecrgate is serving https://{}:{}/validate", config.host(), server.actualPort());
-            return new Webhook(vertx, server, generatedCa, policies, live);
+            return new Webhook(vertx, server, web, tls, policies, live);
         } catch (Exception e) {
             vertx.close();
             live.ifPresent(EcrFacts::close);
+            tls.close();
             throw new StartupException("cannot start the server on " + config.host() + ":" + config.port() + ": "
                     + e.getMessage(), e);
         }
@@ -151,7 +133,34 @@ public final class Webhook implements AutoCloseable {
 
     /** The CA generated at start-up, when no certificate was configured. */
     public Optional<X509Certificate> generatedCa() {
-        return generatedCa;
+        return tls.generatedCa();
+    }
+
+    /** The certificate served to new connections now. */
+    public X509Certificate servingCertificate() {
+        return tls.current().leaf();
+    }
+
+    /**
+     * Stops gracefully, as on SIGTERM: readiness fails at once, requests keep being answered (each closing its
+     * connection) for {@code drain}, so that the API server moves to other replicas; then the server stops
+     * accepting, lets the requests in flight finish, and closes.
+     */
+    public void shutdown(java.time.Duration drain) {
+        web.drain();
+        LOG.info("shutting down: draining for {} ms", drain.toMillis());
+        try {
+            Thread.sleep(drain.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            server.shutdown(10, TimeUnit.SECONDS).await(15, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("shutting the server down: {}", e.toString());
+        }
+        close();
+        LOG.info("stopped");
     }
 
     /** The policies in force now. */
@@ -167,6 +176,7 @@ public final class Webhook implements AutoCloseable {
             LOG.warn("closing the server: {}", e.toString());
         }
         live.ifPresent(EcrFacts::close);
+        tls.close();
     }
 
     /** Start-up failed; the message is for the operator. */

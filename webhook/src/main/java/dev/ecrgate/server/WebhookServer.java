@@ -29,13 +29,21 @@ public final class WebhookServer {
     private final AdmissionHandler admission;
     private final AdmissionCodec codec;
     private final long maxBodyBytes;
+    private final boolean requireClientCertificate;
     private final AtomicBoolean ready = new AtomicBoolean();
+    private final AtomicBoolean draining = new AtomicBoolean();
 
-    public WebhookServer(Vertx vertx, AdmissionHandler admission, AdmissionCodec codec, long maxBodyBytes) {
+    /**
+     * @param requireClientCertificate refuse {@code /validate} requests whose connection presented no client
+     *                                 certificate (the TLS layer has already checked any that was presented)
+     */
+    public WebhookServer(Vertx vertx, AdmissionHandler admission, AdmissionCodec codec, long maxBodyBytes,
+                         boolean requireClientCertificate) {
         this.vertx = vertx;
         this.admission = admission;
         this.codec = codec;
         this.maxBodyBytes = maxBodyBytes;
+        this.requireClientCertificate = requireClientCertificate;
     }
 
     /** The routes of the server, in one place. */
@@ -43,10 +51,15 @@ public final class WebhookServer {
         Router router = Router.router(vertx);
         router.post("/validate")
                 .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes).setHandleFileUploads(false))
+                .handler(this::authenticate)
                 .handler(this::validate);
         router.get("/healthz").handler(ctx -> ctx.response().putHeader("content-type", "text/plain").end("ok"));
-        router.get("/readyz").handler(ctx -> ctx.response().setStatusCode(ready.get() ? 200 : 503)
-                .putHeader("content-type", "text/plain").end(ready.get() ? "ready" : "not ready"));
+        router.get("/readyz").handler(ctx -> {
+            closeIfDraining(ctx);
+            boolean yes = ready.get() && !draining.get();
+            ctx.response().setStatusCode(yes ? 200 : 503).putHeader("content-type", "text/plain")
+                    .end(yes ? "ready" : draining.get() ? "shutting down" : "not ready");
+        });
         router.errorHandler(413, ctx -> error(ctx, 413, "request body exceeds the limit of " + maxBodyBytes
                 + " bytes"));
         router.errorHandler(500, ctx -> {
@@ -66,7 +79,39 @@ public final class WebhookServer {
         ready.set(true);
     }
 
+    /**
+     * Starts draining: {@code /readyz} fails from now on, and every answer carries {@code Connection: close}, while
+     * requests keep being answered until the server is shut down.
+     */
+    public void drain() {
+        draining.set(true);
+    }
+
+    /** While draining, every answer closes its connection, so clients move to other replicas. */
+    private void closeIfDraining(RoutingContext ctx) {
+        if (draining.get()) {
+            ctx.response().putHeader("connection", "close");
+        }
+    }
+
+    private void authenticate(RoutingContext ctx) {
+        if (requireClientCertificate) {
+            boolean presented;
+            try {
+                presented = !ctx.request().connection().peerCertificates().isEmpty();
+            } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                presented = false;
+            }
+            if (!presented) {
+                error(ctx, 401, "a client certificate signed by the configured client CA is required");
+                return;
+            }
+        }
+        ctx.next();
+    }
+
     private void validate(RoutingContext ctx) {
+        closeIfDraining(ctx);
         String type = ctx.request().getHeader("content-type");
         if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             error(ctx, 415, "content type must be application/json, got " + type.replaceAll("[^ -~]", "?"));

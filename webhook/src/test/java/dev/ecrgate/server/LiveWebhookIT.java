@@ -50,7 +50,7 @@ class LiveWebhookIT {
         System.setProperty("aws.secretAccessKey", "secret");
         webhook = Webhook.start(new ServeConfig("127.0.0.1", 0, Optional.empty(), Optional.empty(), Optional.empty(),
                 ROOT.resolve("policies"), Optional.empty(), ServeConfig.DEFAULT_MAX_BODY_BYTES, Duration.ofSeconds(2),
-                DEADLINE, EcrSettings.defaults().withEndpoint(Optional.of(ecr.endpoint())), Optional.empty()),
+                DEADLINE, EcrSettings.defaults().withEndpoint(Optional.of(ecr.endpoint())), Optional.empty(), Optional.empty(), Optional.empty(), Duration.ZERO),
                 Clock.fixed(Instant.parse("2026-11-30T12:00:00Z"), ZoneOffset.UTC));
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(KeyStores.trustStore(webhook.generatedCa().orElseThrow()));

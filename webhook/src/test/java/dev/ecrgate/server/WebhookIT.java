@@ -55,7 +55,7 @@ class WebhookIT {
         }
         webhook = Webhook.start(new ServeConfig("127.0.0.1", 0, Optional.empty(), Optional.empty(), Optional.empty(),
                 policies, Optional.of(ROOT.resolve("examples/findings")), ServeConfig.DEFAULT_MAX_BODY_BYTES,
-                Duration.ofMillis(200), ServeConfig.DEFAULT_DEADLINE, EcrSettings.defaults(), Optional.empty()),
+                Duration.ofMillis(200), ServeConfig.DEFAULT_DEADLINE, EcrSettings.defaults(), Optional.empty(), Optional.empty(), Optional.empty(), Duration.ZERO),
                 CLOCK);
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(KeyStores.trustStore(webhook.generatedCa().orElseThrow()));
