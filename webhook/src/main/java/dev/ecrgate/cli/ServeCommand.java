@@ -150,6 +150,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "With --ca-secret: ecrgate's namespace (default: POD_NAMESPACE, else the service account's).")
     String namespace;
 
+    @Option(names = "--tls-san", paramLabel = "NAME", split = ",",
+            description = "With --ca-secret: a further DNS name or IP address for the serving certificate, for an API"
+                    + " server that calls ecrgate by URL; repeatable.")
+    java.util.List<String> tlsSans;
+
     @Option(names = "--drain", paramLabel = "DURATION", defaultValue = "10s",
             description = "On SIGTERM: fail readiness at once and keep answering, with Connection: close, for this long"
                     + " before closing (default: ${DEFAULT-VALUE}).")
@@ -196,7 +201,8 @@ final class ServeCommand implements Callable<Integer> {
         String ns = Optional.ofNullable(namespace).filter(n -> !n.isBlank())
                 .or(() -> ClusterCertificates.podNamespace(System.getenv()))
                 .orElseThrow(() -> new IllegalArgumentException("--ca-secret needs --namespace (or POD_NAMESPACE)"));
-        return Optional.of(ClusterCertificates.Settings.of(ns, caSecret, service, webhookConfig));
+        return Optional.of(ClusterCertificates.Settings.of(ns, caSecret, service, webhookConfig)
+                .withExtraNames(tlsSans == null ? java.util.List.of() : tlsSans));
     }
 
     private EcrSettings ecrSettings() {

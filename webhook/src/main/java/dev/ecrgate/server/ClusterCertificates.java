@@ -57,26 +57,36 @@ public final class ClusterCertificates {
      * @param servingValidity    how long a serving certificate is valid
      * @param servingRenewBefore a serving certificate this close to its end is replaced
      * @param checkInterval      how often the CA, the serving certificate and the caBundle are checked
+     * @param extraNames         further DNS names or IP addresses for the serving certificate, for an API server that
+     *                           calls ecrgate by URL rather than through the Service
      */
     public record Settings(String namespace, String caSecret, String service, String webhookConfig,
                            Duration caValidity, Duration caRenewBefore, Duration servingValidity,
-                           Duration servingRenewBefore, Duration checkInterval) {
+                           Duration servingRenewBefore, Duration checkInterval, List<String> extraNames) {
         public Settings {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(caSecret, "caSecret");
             Objects.requireNonNull(service, "service");
             Objects.requireNonNull(webhookConfig, "webhookConfig");
+            extraNames = List.copyOf(extraNames);
         }
 
         public static Settings of(String namespace, String caSecret, String service, String webhookConfig) {
             return new Settings(namespace, caSecret, service, webhookConfig, Duration.ofDays(3650),
-                    Duration.ofDays(365), Duration.ofDays(90), Duration.ofDays(30), Duration.ofMinutes(1));
+                    Duration.ofDays(365), Duration.ofDays(90), Duration.ofDays(30), Duration.ofMinutes(1), List.of());
+        }
+
+        public Settings withExtraNames(List<String> names) {
+            return new Settings(namespace, caSecret, service, webhookConfig, caValidity, caRenewBefore,
+                    servingValidity, servingRenewBefore, checkInterval, names);
         }
 
         /** The names a serving certificate is valid for: the Service's in-cluster DNS names. */
         public List<String> serviceNames() {
-            return List.of(service, service + "." + namespace, service + "." + namespace + ".svc",
-                    service + "." + namespace + ".svc.cluster.local");
+            List<String> names = new ArrayList<>(List.of(service, service + "." + namespace,
+                    service + "." + namespace + ".svc", service + "." + namespace + ".svc.cluster.local"));
+            names.addAll(extraNames);
+            return names;
         }
     }
 

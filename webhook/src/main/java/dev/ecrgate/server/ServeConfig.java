@@ -51,6 +51,11 @@ public record ServeConfig(String host, int port, Optional<Path> tlsCert, Optiona
                 deadline, ecr, prefetch, clientCa, cluster, drain);
     }
 
+    public ServeConfig withEcr(EcrSettings value, Duration decisionDeadline) {
+        return new ServeConfig(host, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes,
+                reloadInterval, decisionDeadline, value, prefetch, clientCa, cluster, drain);
+    }
+
     public ServeConfig withDrain(Duration value) {
         return new ServeConfig(host, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes,
                 reloadInterval, deadline, ecr, prefetch, clientCa, cluster, value);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Assumptions;
  * a missing Go, a failed install or a failed build fails the test, so CI never skips silently. Output of the install
  * and of each build's stderr goes to {@code target/kustomize/}. Thread safe: every build is its own process.
  */
-final class Kustomize {
+public final class Kustomize {
     private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(2);
     private static final Path LOGS = Path.of("target", "kustomize").toAbsolutePath();
@@ -34,7 +34,7 @@ final class Kustomize {
      *
      * @throws IllegalStateException when the install script fails, with the tail of its output
      */
-    static Kustomize install() {
+    public static Kustomize install() {
         Assumptions.assumeFalse("1".equals(System.getenv("ECRGATE_SKIP_KUBE")),
                 "ECRGATE_SKIP_KUBE=1: tests that need kustomize or a Kubernetes API server are skipped");
         Path script = Path.of("src/test/peers/kustomize.sh");
@@ -77,7 +77,7 @@ final class Kustomize {
      *
      * @throws IllegalStateException when kustomize fails, with what it printed on stderr
      */
-    String build(Path directory) {
+    public String build(Path directory) {
         try {
             Path out = Files.createTempFile(LOGS, "build-", ".yaml");
             Path err = Files.createTempFile(LOGS, "build-", ".err");

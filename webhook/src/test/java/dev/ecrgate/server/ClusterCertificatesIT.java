@@ -145,7 +145,7 @@ class ClusterCertificatesIT {
         ClusterCertificates.Settings s = settings();
         ClusterCertificates certs = new ClusterCertificates(client, new ClusterCertificates.Settings(s.namespace(),
                 s.caSecret(), s.service(), s.webhookConfig(), Duration.ofDays(10), Duration.ofDays(4),
-                Duration.ofDays(3), Duration.ofDays(1), Duration.ofMinutes(1)));
+                Duration.ofDays(3), Duration.ofDays(1), Duration.ofMinutes(1), List.of()));
         Instant day0 = Instant.now();
         ClusterCertificates.CaState first = certs.ensureCa(day0);
         TlsMaterial servedByFirst = certs.issueServing(first, day0);
