@@ -56,6 +56,11 @@ public record ServeConfig(String host, int port, Optional<Path> tlsCert, Optiona
                 reloadInterval, decisionDeadline, value, prefetch, clientCa, cluster, drain);
     }
 
+    public ServeConfig withHost(String value) {
+        return new ServeConfig(value, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes,
+                reloadInterval, deadline, ecr, prefetch, clientCa, cluster, drain);
+    }
+
     public ServeConfig withDrain(Duration value) {
         return new ServeConfig(host, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes,
                 reloadInterval, deadline, ecr, prefetch, clientCa, cluster, value);

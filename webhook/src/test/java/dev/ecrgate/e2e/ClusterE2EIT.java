@@ -47,7 +47,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole: a real kube-apiserver calls ecrgate as a webhook, configured by the ValidatingWebhookConfiguration
+ * The whole: a real kube-apiserver (our own control plane, or the cluster named by {@code ECRGATE_E2E_KUBECONFIG})
+ * calls ecrgate as a webhook, configured by the ValidatingWebhookConfiguration
  * that {@code deploy/} ships (only its clientConfig is pointed at ecrgate on loopback, as a local overlay would),
  * with image facts from the ECR double loaded with {@code examples/findings}. Every assertion is on what kubectl
  * prints and its exit code, as a developer sees it.
@@ -59,6 +60,12 @@ class ClusterE2EIT {
     static final String WEBHOOK = "images.ecrgate.dev";
     static final YAMLMapper YAML = new YAMLMapper();
     static final String API_150 = "sha256:" + "15".repeat(32);
+    /**
+     * The address the API server calls ecrgate at: loopback for our own control plane; for a cluster named by
+     * {@code ECRGATE_E2E_KUBECONFIG}, an address of this machine that its API server can reach.
+     */
+    static final String WEBHOOK_HOST = Optional.ofNullable(System.getenv("ECRGATE_E2E_WEBHOOK_HOST"))
+            .filter(h -> !h.isBlank()).orElse("127.0.0.1");
 
     @TempDir
     static Path work;
@@ -122,18 +129,19 @@ class ClusterE2EIT {
                 Duration.ofMinutes(5), Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofMillis(200),
                 Duration.ofMillis(200), Duration.ofHours(1));
         return ServeConfig.of(port, ROOT.resolve("policies"), Optional.empty())
+                .withHost(WEBHOOK_HOST.equals("127.0.0.1") ? "127.0.0.1" : "0.0.0.0")
                 .withEcr(fast, ServeConfig.DEFAULT_DEADLINE).withReloadInterval(Duration.ofMillis(200));
     }
 
     static TlsMaterial serving() {
-        return ca.issue(ServerCertificateSpec.forNames("127.0.0.1"), Instant.now());
+        return ca.issue(ServerCertificateSpec.forNames(WEBHOOK_HOST), Instant.now());
     }
 
     /** The shipped configuration, with clientConfig pointed at ecrgate on loopback (and a caBundle, or none). */
     static void pointWebhookAt(int port, Optional<X509Certificate> trusted) throws Exception {
         ObjectNode config = webhookConfiguration.deepCopy();
         ObjectNode clientConfig = ((ObjectNode) config.path("webhooks").get(0)).putObject("clientConfig");
-        clientConfig.put("url", "https://127.0.0.1:" + port + "/validate");
+        clientConfig.put("url", "https://" + WEBHOOK_HOST + ":" + port + "/validate");
         trusted.ifPresent(c -> clientConfig.put("caBundle", Base64.getEncoder().encodeToString(
                 PemFiles.toPem(c).getBytes(StandardCharsets.US_ASCII))));
         ProcessResult r = kube.kubectl(YAML.writeValueAsString(config), Duration.ofSeconds(30), "replace", "--force",
@@ -337,7 +345,7 @@ class ClusterE2EIT {
         // the configuration as applied from deploy/: no caBundle; ecrgate fills it in as it starts
         pointWebhookAt(port, Optional.empty());
         ServeConfig selfManaged = config(port).withCluster(Optional.of(ClusterCertificates.Settings.of("ecrgate",
-                "ecrgate-ca-e2e", "ecrgate", "ecrgate").withExtraNames(List.of("127.0.0.1"))));
+                "ecrgate-ca-e2e", "ecrgate", "ecrgate").withExtraNames(List.of(WEBHOOK_HOST))));
         try (Webhook managed = Webhook.start(selfManaged, Clock.systemUTC())) {
             String bundle;
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();

@@ -113,7 +113,8 @@ public final class KubeControlPlane implements AutoCloseable {
         }
         if (shared == null) {
             try {
-                shared = start(true);
+                String external = System.getenv("ECRGATE_E2E_KUBECONFIG");
+                shared = external == null || external.isBlank() ? start(true) : external(Path.of(external));
             } catch (RuntimeException | Error e) {
                 sharedFailure = new IllegalStateException("the shared control plane did not start: "
                         + e.getMessage(), e);
@@ -139,6 +140,23 @@ public final class KubeControlPlane implements AutoCloseable {
     private static void skipIfAsked() {
         Assumptions.assumeFalse("1".equals(System.getenv("ECRGATE_SKIP_KUBE")),
                 "ECRGATE_SKIP_KUBE=1: tests against a Kubernetes control plane are skipped");
+    }
+
+    /**
+     * An existing cluster (kind, EKS, ...) named by {@code ECRGATE_E2E_KUBECONFIG}, instead of a control plane of our
+     * own: the tests run against it with the kubectl built here. Nothing is started or stopped; use a disposable
+     * cluster, since the tests create namespaces, RBAC and a webhook configuration.
+     */
+    private static KubeControlPlane external(Path kubeconfig) {
+        try {
+            Path binDir = KubeBinaries.binDir(LOGS);
+            Path workDir = Files.createTempDirectory("ecrgate-kube-");
+            String server = Config.fromKubeconfig(Files.readString(kubeconfig)).getMasterUrl();
+            return new KubeControlPlane(binDir, workDir, Files.createDirectories(LOGS.resolve("external")),
+                    URI.create(server), kubeconfig.toAbsolutePath(), List.of(), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use the cluster of " + kubeconfig, e);
+        }
     }
 
     private static KubeControlPlane start(boolean isShared) {
