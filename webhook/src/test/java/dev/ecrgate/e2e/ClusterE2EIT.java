@@ -13,13 +13,9 @@ import dev.ecrgate.certs.ServerCertificateSpec;
 import dev.ecrgate.certs.TlsMaterial;
 import dev.ecrgate.deploy.Kustomize;
 import dev.ecrgate.findings.ecr.EcrDouble;
-import dev.ecrgate.findings.ecr.EcrSettings;
 import dev.ecrgate.findings.ecr.RecordedFacts;
 import dev.ecrgate.kube.KubeControlPlane;
 import dev.ecrgate.kube.ProcessResult;
-import dev.ecrgate.server.ClusterCertificates;
-import dev.ecrgate.server.ServeConfig;
-import dev.ecrgate.server.Webhook;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,12 +25,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,7 +70,7 @@ class ClusterE2EIT {
     static EcrDouble ecr;
     static CertificateAuthority ca;
     static Path tls;
-    static Webhook ecrgate;
+    static EcrgateProcess ecrgate;
     static JsonNode webhookConfiguration;
 
     @BeforeAll
@@ -88,17 +84,14 @@ class ClusterE2EIT {
         RecordedFacts.load(ROOT.resolve("examples/findings"), ecr);
         ecr.image("111122223333", "team-blue/api", API_150, "1.5.0");
         ecr.scan("111122223333", "team-blue/api", API_150, "COMPLETE", Instant.now(), List.of(), List.of());
-        System.setProperty("aws.accessKeyId", "AKIDTEST");
-        System.setProperty("aws.secretAccessKey", "secret");
-        System.setProperty("kubeconfig", kube.kubeconfig().toString());
 
         Instant now = Instant.now();
         ca = CertificateAuthority.generate(CaSpec.defaults().withCommonName("e2e CA"), now);
         tls = work.resolve("tls");
         Files.createDirectories(tls);
         publish("a", serving());
-        ecrgate = Webhook.start(config(0).withTls(Optional.of(tls.resolve("tls.crt")),
-                Optional.of(tls.resolve("tls.key")), Optional.empty()), Clock.systemUTC());
+        ecrgate = EcrgateProcess.start(EcrgateProcess.freePort(), ca.certificate(), environment(), work,
+                flags("--tls-cert=" + tls.resolve("tls.crt"), "--tls-key=" + tls.resolve("tls.key")));
 
         for (JsonNode doc : YAML.readerFor(JsonNode.class).<JsonNode>readValues(
                 Kustomize.install().build(ROOT.resolve("deploy"))).readAll()) {
@@ -116,21 +109,31 @@ class ClusterE2EIT {
             kube.kubectl("delete", "validatingwebhookconfiguration", "ecrgate", "--ignore-not-found");
         }
         if (ecrgate != null) {
-            ecrgate.close();
+            try {
+                ecrgate.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (ecr != null) {
             ecr.close();
         }
-        System.clearProperty("kubeconfig");
     }
 
-    static ServeConfig config(int port) {
-        EcrSettings fast = EcrSettings.defaults().withEndpoint(Optional.of(ecr.endpoint())).withRefresh(
-                Duration.ofMinutes(5), Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofMillis(200),
-                Duration.ofMillis(200), Duration.ofHours(1));
-        return ServeConfig.of(port, ROOT.resolve("policies"), Optional.empty())
-                .withHost(WEBHOOK_HOST.equals("127.0.0.1") ? "127.0.0.1" : "0.0.0.0")
-                .withEcr(fast, ServeConfig.DEFAULT_DEADLINE).withReloadInterval(Duration.ofMillis(200));
+    /** What a pod would have: AWS credentials (dummy, for the double) and a kubeconfig for the API. */
+    static Map<String, String> environment() {
+        return Map.of("AWS_ACCESS_KEY_ID", "AKIDTEST", "AWS_SECRET_ACCESS_KEY", "secret",
+                "AWS_ENDPOINT_URL_ECR", ecr.endpoint().toString(), "KUBECONFIG", kube.kubeconfig().toString());
+    }
+
+    /** The flags of every ecrgate here: the shipped policies, quick re-reads of the double's changing facts. */
+    static String[] flags(String... more) {
+        List<String> flags = new ArrayList<>(List.of("--policies=" + ROOT.resolve("policies"),
+                "--host=" + (WEBHOOK_HOST.equals("127.0.0.1") ? "127.0.0.1" : "0.0.0.0"), "--reload-interval=200ms",
+                "--cache-scan-refresh=200ms", "--cache-mutable-tag-refresh=200ms",
+                "--cache-immutable-tag-refresh=200ms", "--cache-negative-refresh=200ms", "--drain=0s"));
+        flags.addAll(List.of(more));
+        return flags.toArray(String[]::new);
     }
 
     static TlsMaterial serving() {
@@ -344,9 +347,7 @@ class ClusterE2EIT {
         }
         // the configuration as applied from deploy/: no caBundle; ecrgate fills it in as it starts
         pointWebhookAt(port, Optional.empty());
-        ServeConfig selfManaged = config(port).withCluster(Optional.of(ClusterCertificates.Settings.of("ecrgate",
-                "ecrgate-ca-e2e", "ecrgate", "ecrgate").withExtraNames(List.of(WEBHOOK_HOST))));
-        try (Webhook managed = Webhook.start(selfManaged, Clock.systemUTC())) {
+        try (EcrgateProcess managed = startSelfManaged(port)) {
             String bundle;
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             do {
@@ -363,11 +364,26 @@ class ClusterE2EIT {
         }
     }
 
+    /** ecrgate with its own CA in a Secret, as deploy/ runs it. */
+    static EcrgateProcess startSelfManaged(int port) throws Exception {
+        // ecrgate makes its CA as it starts: trust what it writes into the Secret
+        return EcrgateProcess.start(port, () -> {
+            var secret = client.secrets().inNamespace("ecrgate").withName("ecrgate-ca-e2e").get();
+            if (secret == null) {
+                return Optional.empty();
+            }
+            return Optional.of(PemFiles.parseCertificates(new String(Base64.getDecoder().decode(
+                    secret.getData().get("ca.crt")), StandardCharsets.US_ASCII), "ca.crt").get(0));
+        }, environment(), work, flags("--ca-secret=ecrgate-ca-e2e", "--namespace=ecrgate", "--service=ecrgate",
+                "--webhook-config=ecrgate", "--tls-san=" + WEBHOOK_HOST));
+    }
+
     @Test
     @Order(9)
     void withEcrgateDownItsOwnAndSystemNamespacesStillWorkAndOthersFailClosed() throws Exception {
         ecrgate.close();
         ecrgate = null;
+        Thread.sleep(500);
         String pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: heal-%s, namespace: %s}\n"
                 + "spec:\n  containers: [{name: c, image: \"nginx:latest\"}]\n";
         for (String ns : List.of("kube-system", "ecrgate")) {
