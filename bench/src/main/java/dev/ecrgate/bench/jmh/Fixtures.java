@@ -1,0 +1,21 @@
+package dev.ecrgate.bench.jmh;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Where the repository's example files are, from wherever the benchmark runs. */
+final class Fixtures {
+    private Fixtures() {
+    }
+
+    static Path root() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isDirectory(dir.resolve("policies"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("run the benchmarks inside the ecrgate repository");
+        }
+        return dir;
+    }
+}
