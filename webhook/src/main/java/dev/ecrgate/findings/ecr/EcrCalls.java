@@ -235,7 +235,7 @@ final class EcrCalls {
                 version = nullToEmpty(a.value());
             }
         }
-        return new Finding(nullToEmpty(f.name()), Severity.parse(f.severityAsString()), name, version,
+        return new Finding(shared(f.name()), Severity.parse(f.severityAsString()), shared(name), shared(version),
                 Optional.empty(), FixAvailable.UNKNOWN, false);
     }
 
@@ -246,7 +246,7 @@ final class EcrCalls {
         Optional<VulnerablePackage> pkg = details == null ? Optional.empty()
                 : details.vulnerablePackages().stream().findFirst();
         Optional<String> fixedIn = pkg.map(VulnerablePackage::fixedInVersion)
-                .filter(v -> !v.isBlank() && !v.equalsIgnoreCase("NotAvailable"));
+                .filter(v -> !v.isBlank() && !v.equalsIgnoreCase("NotAvailable")).map(EcrCalls::shared);
         FixAvailable fix;
         try {
             fix = f.fixAvailable() == null ? FixAvailable.UNKNOWN
@@ -254,9 +254,8 @@ final class EcrCalls {
         } catch (IllegalArgumentException e) {
             fix = FixAvailable.UNKNOWN;
         }
-        return new Finding(id, Severity.parse(f.severity()), pkg.map(VulnerablePackage::name).map(EcrCalls::nullToEmpty)
-                .orElse(""), pkg.map(VulnerablePackage::version).map(EcrCalls::nullToEmpty).orElse(""), fixedIn, fix,
-                true);
+        return new Finding(shared(id), Severity.parse(f.severity()), shared(pkg.map(VulnerablePackage::name)
+                .orElse("")), shared(pkg.map(VulnerablePackage::version).orElse("")), fixedIn, fix, true);
     }
 
     static Map<Severity, Integer> counts(Map<String, Integer> raw) {
@@ -278,5 +277,14 @@ final class EcrCalls {
 
     private static String nullToEmpty(String s) {
         return s == null ? "" : s;
+    }
+
+    /**
+     * One copy of each vulnerability ID, package name and version, however many cached scans hold it: a fleet's
+     * images share base layers, so the same findings recur across thousands of scans (the JVM's string table lets
+     * unused ones be collected).
+     */
+    static String shared(String s) {
+        return s == null ? "" : s.intern();
     }
 }

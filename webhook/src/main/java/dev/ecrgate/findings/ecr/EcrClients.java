@@ -39,7 +39,7 @@ final class EcrClients implements AutoCloseable {
     EcrClients(EcrSettings settings, Map<String, String> environment, AwsCredentialsProvider credentials) {
         this.settings = settings;
         this.endpoint = settings.endpoint().or(() -> endpointFromEnvironment(environment));
-        this.http = AwsCrtAsyncHttpClient.builder().maxConcurrency(64)
+        this.http = AwsCrtAsyncHttpClient.builder().maxConcurrency(256)
                 .connectionTimeout(Duration.ofSeconds(2)).build();
         this.defaultCredentials = credentials;
     }

@@ -108,6 +108,8 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
     private final AsyncLoadingCache<RepoKey, Entry<Optional<RepositoryFacts>>> repositories;
     private final AsyncLoadingCache<TagKey, Entry<EcrCalls.TagInfo>> tags;
     private final AsyncLoadingCache<DigestKey, Entry<ScanResult>> scans;
+    /** One instance per registry for the cache keys, which would otherwise each hold their own copies. */
+    private final Map<EcrRegistry, EcrRegistry> registries = new ConcurrentHashMap<>();
     /** What DescribeImages said about a digest's scan, for when DescribeImageScanFindings has nothing. */
     private final Map<DigestKey, ScanResult> statusHints = new ConcurrentHashMap<>();
 
@@ -290,7 +292,7 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
         Map<RepoKey, List<TagKey>> tagsByRepository = new LinkedHashMap<>();
         images.forEach((ref, needs) -> {
             if (needs.scan() && ref.digest().isEmpty() && ref.ecr().isPresent()) {
-                TagKey k = new TagKey(ref.ecr().get(), ref.path(), ref.tag().orElse("latest"));
+                TagKey k = new TagKey(canonical(ref.ecr().get()), ref.path().intern(), ref.tag().orElse("latest"));
                 tagsByRepository.computeIfAbsent(new RepoKey(k.registry(), k.repository()), r -> new ArrayList<>())
                         .add(k);
             }
@@ -313,11 +315,12 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
             return CompletableFuture.completedFuture(new ImageFacts(Optional.empty(),
                     ScanResult.notFound(ref.domain() + " is not an ECR registry"), Optional.empty()));
         }
-        EcrRegistry registry = ref.ecr().get();
+        EcrRegistry registry = canonical(ref.ecr().get());
+        String repository = ref.path().intern();
         List<String> stale = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         CompletableFuture<Optional<Entry<Optional<RepositoryFacts>>>> repo = needs.repository()
-                ? get(repositories, new RepoKey(registry, ref.path())).thenApply(e -> Optional.of(value(e)))
+                ? get(repositories, new RepoKey(registry, repository)).thenApply(e -> Optional.of(value(e)))
                 : CompletableFuture.completedFuture(Optional.empty());
 
         CompletableFuture<Optional<String>> digest;
@@ -327,16 +330,16 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
             scan = CompletableFuture.completedFuture(ScanResult.notFound("not looked up"));
         } else if (ref.digest().isPresent()) {
             digest = CompletableFuture.completedFuture(ref.digest());
-            scan = scanOf(registry, ref.path(), ref.digest().get(), stale);
+            scan = scanOf(registry, repository, ref.digest().get(), stale);
         } else {
             CompletableFuture<Entry<EcrCalls.TagInfo>> tag = tagEntries.get(
-                    new TagKey(registry, ref.path(), ref.tag().orElse("latest")));
+                    new TagKey(registry, repository, ref.tag().orElse("latest")));
             digest = tag.thenApply(e -> {
                 noteStale(value(e), stale, "the digest of the tag");
                 return e.value().digest();
             });
             scan = tag.thenApply(EcrFacts::value).thenCompose(e -> e.value().digest()
-                    .map(d -> scanOf(registry, ref.path(), d, stale))
+                    .map(d -> scanOf(registry, repository, d, stale))
                     .orElseGet(() -> CompletableFuture.completedFuture(ScanResult.notFound(e.value().notFound()))));
         }
         CompletableFuture<Optional<String>> scanFailure = scan.handle((s, e) -> e == null ? Optional.empty()
@@ -375,6 +378,15 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
             cache.synchronous().refresh(key);
         }
         return e;
+    }
+
+    private EcrRegistry canonical(EcrRegistry registry) {
+        EcrRegistry known = registries.get(registry);
+        if (known != null) {
+            return known;
+        }
+        // registries are few; a flood of made-up hosts must not grow this without bound
+        return registries.size() < 10_000 ? registries.computeIfAbsent(registry, r -> r) : registry;
     }
 
     /** The entry, if it holds an answer; else the lookup fails with why it could not be read. */
