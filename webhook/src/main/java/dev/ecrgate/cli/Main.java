@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code ecrgate}: the command line. Each subcommand has {@code --help} with examples. */
 @Command(name = "ecrgate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Admits container images into Kubernetes by what Amazon ECR knows about them.",
-        subcommands = {ServeCommand.class, CertsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, CertsCommand.class, PolicyCommand.class, ExplainCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

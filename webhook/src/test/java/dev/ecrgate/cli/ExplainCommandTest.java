@@ -1,0 +1,62 @@
+package dev.ecrgate.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** {@code ecrgate explain}: what ecrgate knows and concludes about one image. */
+class ExplainCommandTest {
+    static final String HOST = "111122223333.dkr.ecr.us-east-1.amazonaws.com";
+
+    static CommandOutput explain(String image, String namespace) {
+        return CommandOutput.run("explain", image, "--namespace", namespace, "--policies", "../policies",
+                "--findings", "../examples/findings");
+    }
+
+    @Test
+    void showsTheFactsAndWhatEachPolicySaysOfAVulnerableImage() {
+        CommandOutput r = explain(HOST + "/team-blue/web:1.0.0", "team-blue");
+        assertEquals(1, r.exit(), r.err());
+        String out = r.out();
+        assertTrue(out.contains("registry    private ECR, account 111122223333, region us-east-1"), out);
+        assertTrue(out.contains("tags        MUTABLE"), out);
+        assertTrue(out.contains("digest      sha256:ac9da485d6eac8c161117ecd4155cf50bdb330c8241234d669aef1edba265a06"),
+                out);
+        assertTrue(out.contains("counts      CRITICAL 3, HIGH 4, MEDIUM 1"), out);
+        assertTrue(out.contains("  CVE-2024-6387 CRITICAL openssh-server 1:9.2p1-2+deb12u2, fixed in"
+                + " 1:9.2p1-2+deb12u3"), out);
+        assertTrue(out.contains("policies in namespace team-blue: baseline (enforce), team-namespaces (enforce),"
+                + " medium-findings-rollout (warn)"), out);
+        assertTrue(out.contains("  baseline: denies: vulnerabilities.maxCounts: too many vulnerabilities: CRITICAL 3"
+                + " (max 0)"), out);
+        assertTrue(out.contains("  medium-findings-rollout: warns:"), out);
+        assertTrue(out.endsWith("verdict     denied\n"), out);
+    }
+
+    @Test
+    void aCleanImageIsAllowedByEveryPolicy() {
+        CommandOutput r = explain(HOST + "/team-blue/api:1.4.2", "team-blue");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("  baseline: allows it"), r.out());
+        assertTrue(r.out().endsWith("verdict     allowed\n"), r.out());
+    }
+
+    @Test
+    void anotherRegistryIsJudgedOnRegistryAndTagRulesOnly() {
+        CommandOutput r = explain("nginx", "team-blue");
+        assertEquals(1, r.exit());
+        assertTrue(r.out().contains("reference   docker.io/library/nginx  (registry docker.io, repository"
+                + " library/nginx)"), r.out());
+        assertTrue(r.out().contains("registry    not a private ECR registry"), r.out());
+        assertTrue(r.out().contains("  baseline: denies: tags.deny: the image has no tag, which means :latest"),
+                r.out());
+    }
+
+    @Test
+    void refusesAnInvalidReferenceAsAUsageError() {
+        CommandOutput r = explain("Bad Image", "team-blue");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("ecrgate explain: invalid image reference"), r.err());
+    }
+}

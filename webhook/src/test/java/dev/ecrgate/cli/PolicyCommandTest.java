@@ -1,0 +1,50 @@
+package dev.ecrgate.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ecrgate policy validate}: the load-time checks of {@code serve}, with file, line, column and field. */
+class PolicyCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void acceptsTheShippedPolicies() {
+        CommandOutput r = CommandOutput.run("policy", "validate", "../policies");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().endsWith("4 policies valid\n"), r.out());
+        assertTrue(r.out().contains("policy baseline is valid (enforce)"), r.out());
+    }
+
+    @Test
+    void listsEveryErrorWithFileLineColumnAndField() throws Exception {
+        Path file = dir.resolve("broken.yaml");
+        Files.writeString(file, """
+                apiVersion: ecrgate.dev/v1
+                kind: ImagePolicy
+                metadata:
+                  name: broken
+                spec:
+                  mode: sometimes
+                  vulnerabilities:
+                    maxCount: {CRITICAL: 0}
+                """);
+        CommandOutput r = CommandOutput.run("policy", "validate", file.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains(file + ":6:9: spec.mode: unknown mode \"sometimes\""), r.err());
+        assertTrue(r.err().contains(file + ":8:5: spec.vulnerabilities.maxCount: unknown field \"maxCount\": did you"
+                + " mean \"maxCounts\"?"), r.err());
+        assertTrue(r.err().endsWith("2 errors\n"), r.err());
+    }
+
+    @Test
+    void saysWhenAPathCannotBeRead() {
+        assertEquals(2, CommandOutput.run("policy", "validate", dir.resolve("missing.yaml").toString()).exit());
+        assertEquals(2, CommandOutput.run("policy", "validate").exit(), "a path is required");
+    }
+}
