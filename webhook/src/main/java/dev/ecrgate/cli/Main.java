@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ecrgate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Admits container images into Kubernetes by what Amazon ECR knows about them.",
         subcommands = {ServeCommand.class, CertsCommand.class, PolicyCommand.class, ExplainCommand.class,
+                CheckCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -1,0 +1,82 @@
+package dev.ecrgate.cli.check;
+
+import dev.ecrgate.policy.Decision;
+import dev.ecrgate.policy.DecisionText;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What {@code ecrgate check} found for one manifest: the webhook's decision on its CREATE, or nothing when ecrgate
+ * does not check its kind.
+ *
+ * @param manifest  the object as read
+ * @param namespace the namespace it was checked in (its own, else {@code --namespace}, else {@code default})
+ * @param decision  the decision, or empty when the kind is not checked
+ */
+public record Checked(Manifest manifest, String namespace, Optional<Decision> decision) {
+    public Checked {
+        Objects.requireNonNull(manifest, "manifest");
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(decision, "decision");
+    }
+
+    /** The outcome, in the words of the webhook's {@code decision} audit annotation, plus {@code skipped}. */
+    public enum Outcome {
+        ALLOWED("allowed"), WARNED("allowed-with-warnings"), DENIED("denied"), SKIPPED("skipped");
+
+        private final String word;
+
+        Outcome(String word) {
+            this.word = word;
+        }
+
+        public String word() {
+            return word;
+        }
+    }
+
+    public Outcome outcome() {
+        if (decision.isEmpty()) {
+            return Outcome.SKIPPED;
+        }
+        if (!decision.get().allowed()) {
+            return Outcome.DENIED;
+        }
+        return warnings().isEmpty() ? Outcome.ALLOWED : Outcome.WARNED;
+    }
+
+    /** {@code Deployment team-blue/worker}. */
+    public String title() {
+        String name = manifest.name().isEmpty() ? "(no name)" : manifest.name();
+        return manifest.kind() + " " + namespace + "/" + name;
+    }
+
+    /** The webhook's denial message, as kubectl prints it after "denied the request: ". */
+    public Optional<String> message() {
+        return decision.filter(d -> !d.allowed()).map(DecisionText::message);
+    }
+
+    /** The webhook's warnings, as kubectl prints them after "Warning: ". */
+    public List<String> warnings() {
+        return decision.map(DecisionText::warnings).orElse(List.of());
+    }
+
+    /** How many of each outcome, for the summary line. */
+    public record Summary(int resources, int allowed, int warned, int denied, int skipped) {
+        public static Summary of(List<Checked> checked) {
+            int[] n = new int[Outcome.values().length];
+            for (Checked c : checked) {
+                n[c.outcome().ordinal()]++;
+            }
+            return new Summary(checked.size(), n[0], n[1], n[2], n[3]);
+        }
+
+        /** {@code 3 resources: 1 allowed, 1 warned, 1 denied, 0 skipped}. */
+        @Override
+        public String toString() {
+            return resources + (resources == 1 ? " resource: " : " resources: ") + allowed + " allowed, " + warned
+                    + " warned, " + denied + " denied, " + skipped + " skipped";
+        }
+    }
+}
