@@ -2,6 +2,7 @@ package dev.ecrgate.cli;
 
 import dev.ecrgate.findings.ecr.EcrSettings;
 import dev.ecrgate.server.ClusterCertificates;
+import dev.ecrgate.server.DecisionLog;
 import dev.ecrgate.server.ServeConfig;
 import java.net.URI;
 import dev.ecrgate.server.Webhook;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Option;
 
 /** {@code ecrgate serve}: the admission webhook. */
 @Command(name = "serve", mixinStandardHelpOptions = true, usageHelpWidth = 110,
-        description = {"Serves the validating admission webhook over HTTPS: POST /validate, GET /healthz, GET /readyz.",
+        description = {"Serves the validating admission webhook over HTTPS: POST /validate, GET /healthz, GET /readyz,"
+                + " GET /metrics (Prometheus).",
                 "",
                 "Every option can also be set in the environment (--tls-cert is ECRGATE_TLS_CERT) or in a YAML file"
                         + " given with --config (tls-cert: /etc/ecrgate/tls.crt). Flags win over the environment,"
@@ -129,7 +131,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--client-ca", paramLabel = "FILE",
             description = "Require callers of /validate to present a client certificate signed by a CA in this PEM file"
-                    + " (the API server's AdmissionConfiguration kubeConfigFile). /healthz and /readyz stay open.")
+                    + " (the API server's AdmissionConfiguration kubeConfigFile). /healthz, /readyz and /metrics stay"
+                    + " open.")
     Path clientCa;
 
     @Option(names = "--ca-secret", paramLabel = "NAME",
@@ -160,8 +163,33 @@ final class ServeCommand implements Callable<Integer> {
                     + " before closing (default: ${DEFAULT-VALUE}).")
     String drain;
 
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
+            description = "error, warn (denials), info (also warnings and audit findings), or debug (every decision)"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String logLevel;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "json",
+            description = "How decision lines are written: json (one object per line) or text (key=value)"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String logFormat;
+
+    /** The levels of slf4j-simple that {@code --log-level} offers. */
+    static final java.util.List<String> LOG_LEVELS = java.util.List.of("error", "warn", "info", "debug");
+
+    /** slf4j-simple reads this when it makes its first logger, and never again. */
+    static final String SIMPLE_LOGGER_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
+
     @Override
     public Integer call() throws Exception {
+        // before anything logs: no ecrgate class that has a logger has been initialised yet (ConfigDefaults,
+        // picocli and the option values log nothing), so slf4j-simple's first logger sees this level
+        String level = logLevel.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!LOG_LEVELS.contains(level)) {
+            spec.commandLine().getErr().println("ecrgate serve: --log-level must be one of " + String.join(", ",
+                    LOG_LEVELS) + ", got \"" + logLevel + "\"");
+            return 2;
+        }
+        System.setProperty(SIMPLE_LOGGER_LEVEL, level);
         ServeConfig cfg;
         try {
             var unknown = ((ConfigDefaults) spec.commandLine().getDefaultValueProvider()).unknownKeys(spec);
@@ -172,7 +200,7 @@ final class ServeCommand implements Callable<Integer> {
                     Optional.ofNullable(writeCa), policies, Optional.ofNullable(findings), maxBodyBytes,
                     Durations.parse(reloadInterval), Durations.parse(deadline), ecrSettings(),
                     Optional.ofNullable(prefetch), Optional.ofNullable(clientCa), clusterSettings(),
-                    Durations.parse(drain));
+                    Durations.parse(drain), DecisionLog.Format.parse(logFormat));
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("ecrgate serve: " + e.getMessage());
             return 2;

@@ -12,6 +12,7 @@ import dev.ecrgate.policy.Decider;
 import dev.ecrgate.policy.Decision;
 import dev.ecrgate.policy.DecisionText;
 import dev.ecrgate.policy.PolicySet;
+import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -19,6 +20,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,19 +47,23 @@ public final class AdmissionHandler {
     private final Supplier<FindingsSource> findings;
     private final Clock clock;
     private final DecisionLog log;
+    private final Metrics metrics;
     private final Duration deadline;
 
     /**
      * @param deadline how long a decision may wait for ECR facts; keep it well under the webhook's timeoutSeconds
+     * @param metrics  counts every request by decision, with its latency, and the lookups given up at the deadline
      */
     public AdmissionHandler(Vertx vertx, AdmissionCodec codec, Supplier<PolicySet> policies,
-                            Supplier<FindingsSource> findings, Clock clock, DecisionLog log, Duration deadline) {
+                            Supplier<FindingsSource> findings, Clock clock, DecisionLog log, Metrics metrics,
+                            Duration deadline) {
         this.vertx = vertx;
         this.codec = codec;
         this.policies = policies;
         this.findings = findings;
         this.clock = clock;
         this.log = log;
+        this.metrics = metrics;
         this.deadline = deadline;
     }
 
@@ -65,10 +72,12 @@ public final class AdmissionHandler {
      * other failure is ecrgate's.
      */
     public Future<byte[]> handle(byte[] body) {
+        long start = System.nanoTime();
         Future<AdmissionReview> review = body.length <= INLINE_DECODE_LIMIT
                 ? decode(body)
                 : vertx.executeBlocking(() -> codec.decode(body), false);
-        return review.compose(this::answer);
+        return review.compose(r -> answer(r, start))
+                .onFailure(e -> metrics.failed(System.nanoTime() - start));
     }
 
     private Future<AdmissionReview> decode(byte[] body) {
@@ -79,23 +88,47 @@ public final class AdmissionHandler {
         }
     }
 
-    private Future<byte[]> answer(AdmissionReview review) {
-        String uid = review.getRequest().getUid();
+    private Future<byte[]> answer(AdmissionReview review, long start) {
+        AdmissionRequest request = review.getRequest();
+        String uid = request.getUid();
         Optional<AdmissionSubject> subject;
         try {
-            subject = Subjects.of(review.getRequest());
+            subject = Subjects.of(request);
         } catch (BadAdmissionRequestException e) {
             return Future.failedFuture(e);
         }
         if (subject.isEmpty()) {
-            return Future.succeededFuture(codec.encode(uid, AdmissionAnswer.allow()));
+            byte[] answer = codec.encode(uid, AdmissionAnswer.allow());
+            metrics.allowedUnchecked(request.getKind() == null ? "" : String.valueOf(request.getKind().getKind()),
+                    String.valueOf(request.getOperation()), System.nanoTime() - start);
+            return Future.succeededFuture(answer);
         }
         Decider.Plan plan = Decider.plan(subject.get(), policies.get(), clock.instant());
         return lookUp(plan).map(facts -> {
             Decision decision = Decider.decide(plan, facts);
-            log.record(decision);
-            return codec.encode(uid, DecisionText.answer(decision));
+            byte[] answer = codec.encode(uid, DecisionText.answer(decision));
+            long nanos = System.nanoTime() - start;
+            metrics.decided(decision, nanos);
+            log.record(new DecisionLog.Entry(decision, user(request), images(plan, facts), Duration.ofNanos(nanos)));
+            return answer;
         });
+    }
+
+    /** The requesting user's name; the rest of userInfo (groups, extra) stays out of the log. */
+    private static String user(AdmissionRequest request) {
+        return request.getUserInfo() == null || request.getUserInfo().getUsername() == null ? ""
+                : request.getUserInfo().getUsername();
+    }
+
+    /** Each container's image with its digest: written in the reference, or the one its tag pointed to. */
+    private static List<DecisionLog.Image> images(Decider.Plan plan, Map<ImageReference, ImageFacts> facts) {
+        List<DecisionLog.Image> out = new ArrayList<>(plan.images().size());
+        for (Decider.PlannedImage p : plan.images()) {
+            Optional<String> digest = p.reference().flatMap(ref -> ref.digest()
+                    .or(() -> Optional.ofNullable(facts.get(ref)).flatMap(ImageFacts::digest)));
+            out.add(new DecisionLog.Image(p.container().containerName(), p.container().image(), digest));
+        }
+        return out;
     }
 
     /**
@@ -114,8 +147,10 @@ public final class AdmissionHandler {
         AtomicInteger remaining = new AtomicInteger(stages.size());
         long timer = vertx.setTimer(Math.max(1, deadline.toMillis()), id -> {
             for (ImageReference ref : stages.keySet()) {
-                results.putIfAbsent(ref, ImageFacts.failed("no answer within the " + deadline.toMillis()
-                        + " ms deadline"));
+                if (results.putIfAbsent(ref, ImageFacts.failed("no answer within the " + deadline.toMillis()
+                        + " ms deadline")) == null) {
+                    metrics.deadlineExceeded();
+                }
             }
             promise.tryComplete(Map.copyOf(results));
         });

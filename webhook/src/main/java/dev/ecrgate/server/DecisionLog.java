@@ -1,60 +1,154 @@
 package dev.ecrgate.server;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import dev.ecrgate.admission.AdmissionSubject;
 import dev.ecrgate.policy.Decision;
-import dev.ecrgate.policy.Effect;
 import dev.ecrgate.policy.Violation;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One structured log line (JSON) per decision that denies, warns or audits; allowed decisions without findings
- * only at debug level. Strings from the request are JSON-escaped, so a crafted image name cannot split or forge a
- * line. Never logs the request body.
+ * One log line per decision, on the logger {@code ecrgate.decision}: at warn level when it denies, at info level when
+ * it warns or has audit-mode violations, and every other decision at debug level.
+ *
+ * <p>A line names the request (uid, namespace, kind, name, the requesting user, operation, dryRun), each image with
+ * its digest when known, the decision, the policies that applied, the broken rules and the latency. Never the request
+ * body, and nothing from the user's credentials but the name. Strings from the request are escaped by the writer
+ * (JSON, or quoted {@code key=value} text), so a crafted image name cannot split a line or forge a field.
  */
 public final class DecisionLog {
-    private static final Logger LOG = LoggerFactory.getLogger("ecrgate.decision");
-    private final JsonFactory json = new JsonFactory();
+    /** How a line is written: one JSON object, or {@code key=value} text for reading in a terminal. */
+    public enum Format {
+        JSON, TEXT;
 
-    public void record(Decision decision) {
-        if (decision.violations().isEmpty()) {
-            if (LOG.isDebugEnabled()) {
-                LOG.debug(line(decision));
+        /** Parses {@code json} or {@code text}, in any case. */
+        public static Format parse(String text) {
+            for (Format f : values()) {
+                if (f.name().equalsIgnoreCase(text.strip())) {
+                    return f;
+                }
             }
-            return;
-        }
-        if (decision.allowed()) {
-            LOG.info(line(decision));
-        } else {
-            LOG.warn(line(decision));
+            throw new IllegalArgumentException("--log-format must be json or text, got \"" + text + "\"");
         }
     }
 
-    String line(Decision decision) {
-        StringWriter out = new StringWriter(256);
+    /** One container's image as the decision saw it. */
+    public record Image(String container, String image, Optional<String> digest) {
+        public Image {
+            Objects.requireNonNull(container, "container");
+            Objects.requireNonNull(image, "image");
+            Objects.requireNonNull(digest, "digest");
+        }
+    }
+
+    /**
+     * A decision with what the log adds to it.
+     *
+     * @param user    the requesting user ({@code userInfo.username}), empty when the request has none
+     * @param images  every container's image, in spec order, with the digest a tag pointed to when it was looked up
+     * @param latency from the request's body to the decision
+     */
+    public record Entry(Decision decision, String user, List<Image> images, Duration latency) {
+        public Entry {
+            Objects.requireNonNull(decision, "decision");
+            Objects.requireNonNull(user, "user");
+            images = List.copyOf(images);
+            Objects.requireNonNull(latency, "latency");
+        }
+    }
+
+    /** The level a line is logged at. */
+    enum Level {
+        DEBUG, INFO, WARN
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger("ecrgate.decision");
+    /** Escapes every non-ASCII character too: U+2028, U+0085 and the like end lines for some log readers. */
+    private final JsonFactory json = JsonFactory.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
+    private final Format format;
+
+    public DecisionLog() {
+        this(Format.JSON);
+    }
+
+    public DecisionLog(Format format) {
+        this.format = Objects.requireNonNull(format, "format");
+    }
+
+    public void record(Entry entry) {
+        switch (level(entry.decision())) {
+            case WARN -> LOG.warn(line(entry));
+            case INFO -> {
+                if (LOG.isInfoEnabled()) {
+                    LOG.info(line(entry));
+                }
+            }
+            default -> {
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug(line(entry));
+                }
+            }
+        }
+    }
+
+    static Level level(Decision decision) {
+        if (!decision.allowed()) {
+            return Level.WARN;
+        }
+        return decision.violations().isEmpty() ? Level.DEBUG : Level.INFO;
+    }
+
+    String line(Entry entry) {
+        return format == Format.JSON ? json(entry) : text(entry);
+    }
+
+    private String json(Entry entry) {
+        Decision decision = entry.decision();
         AdmissionSubject s = decision.subject();
+        StringWriter out = new StringWriter(512);
         try (JsonGenerator g = json.createGenerator(out)) {
             g.writeStartObject();
-            g.writeStringField("decision", decision.allowed()
-                    ? (decision.withEffect(Effect.WARN).isEmpty() ? "allowed" : "allowed-with-warnings") : "denied");
+            g.writeStringField("decision", Metrics.Verdict.of(decision).label());
             g.writeStringField("uid", s.uid());
-            g.writeStringField("kind", s.kind());
             g.writeStringField("namespace", s.namespace());
+            g.writeStringField("kind", s.kind());
             g.writeStringField("name", s.name());
+            g.writeStringField("user", entry.user());
             g.writeStringField("operation", s.operation());
-            if (s.dryRun()) {
-                g.writeBooleanField("dryRun", true);
+            g.writeBooleanField("dryRun", s.dryRun());
+            g.writeArrayFieldStart("images");
+            for (Image i : entry.images()) {
+                g.writeStartObject();
+                g.writeStringField("container", i.container());
+                g.writeStringField("image", i.image());
+                if (i.digest().isPresent()) {
+                    g.writeStringField("digest", i.digest().get());
+                }
+                g.writeEndObject();
             }
+            g.writeEndArray();
+            g.writeArrayFieldStart("policies");
+            for (String p : decision.policies()) {
+                g.writeString(p);
+            }
+            g.writeEndArray();
             g.writeArrayFieldStart("violations");
             for (Violation v : decision.violations()) {
                 g.writeStartObject();
                 g.writeStringField("policy", v.policy());
                 g.writeStringField("rule", v.rule().field());
-                g.writeStringField("effect", v.effect().name().toLowerCase());
+                g.writeStringField("effect", v.effect().name().toLowerCase(Locale.ROOT));
                 g.writeStringField("container", v.container().containerName());
                 g.writeStringField("image", v.container().image());
                 if (v.digest().isPresent()) {
@@ -71,10 +165,79 @@ public final class DecisionLog {
                 }
                 g.writeEndArray();
             }
+            g.writeNumberField("latencyMs", millis(entry.latency()));
             g.writeEndObject();
         } catch (IOException e) {
             return "{\"decision\":\"unloggable\"}";
         }
         return out.toString();
+    }
+
+    /**
+     * {@code decision=denied uid=... ns=... kind=... name=... user=... op=CREATE images=... policies=...
+     * violations=policy/rule,... latency_ms=1.234}, with each value quoted and escaped when it holds a space, a
+     * quote, an equals sign, a backslash or a control character.
+     */
+    private String text(Entry entry) {
+        Decision decision = entry.decision();
+        AdmissionSubject s = decision.subject();
+        StringBuilder b = new StringBuilder(256);
+        field(b, "decision", Metrics.Verdict.of(decision).label());
+        field(b, "uid", s.uid());
+        field(b, "ns", s.namespace());
+        field(b, "kind", s.kind());
+        field(b, "name", s.name());
+        field(b, "user", entry.user());
+        field(b, "op", s.operation());
+        if (s.dryRun()) {
+            field(b, "dryRun", "true");
+        }
+        field(b, "images", String.join(",", entry.images().stream()
+                .map(i -> i.image() + i.digest().filter(d -> !i.image().endsWith(d)).map(d -> "@" + d).orElse(""))
+                .toList()));
+        field(b, "policies", String.join(",", decision.policies()));
+        Set<String> broken = new LinkedHashSet<>();
+        for (Violation v : decision.violations()) {
+            broken.add(v.policy() + "/" + v.rule().field());
+        }
+        field(b, "violations", String.join(",", broken));
+        field(b, "latency_ms", String.format(Locale.ROOT, "%.3f", millis(entry.latency())));
+        return b.toString();
+    }
+
+    private static void field(StringBuilder b, String key, String value) {
+        if (!b.isEmpty()) {
+            b.append(' ');
+        }
+        b.append(key).append('=');
+        boolean plain = !value.isEmpty() && value.chars().allMatch(c -> c > ' ' && c != '"' && c != '=' && c != '\\'
+                && c < 0x7f);
+        if (plain) {
+            b.append(value);
+            return;
+        }
+        b.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < ' ' || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029') {
+                        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        b.append('"');
+    }
+
+    private static double millis(Duration d) {
+        return Math.round(d.toNanos() / 1_000.0) / 1_000.0;
     }
 }

@@ -1,11 +1,13 @@
 package dev.ecrgate.server;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -36,23 +38,35 @@ public final class Reloadable<T> {
     private final String what;
     private final Path dir;
     private final Loader<T> loader;
+    private final Metrics metrics;
     private final AtomicReference<T> current = new AtomicReference<>();
     private volatile String fingerprint;
     private volatile boolean checking;
 
-    private Reloadable(String what, Path dir, Loader<T> loader, T initial, String fingerprint) {
+    private Reloadable(String what, Path dir, Loader<T> loader, Metrics metrics, T initial, String fingerprint) {
         this.what = what;
         this.dir = dir;
         this.loader = loader;
+        this.metrics = metrics;
         this.current.set(initial);
         this.fingerprint = fingerprint;
     }
 
     /** Loads the value now, on the calling thread; fails when it cannot be loaded. */
     public static <T> Reloadable<T> load(String what, Path dir, Loader<T> loader) throws Exception {
+        return load(what, dir, loader, Metrics.of(new SimpleMeterRegistry()));
+    }
+
+    /**
+     * Loads the value now, on the calling thread; fails when it cannot be loaded. Every reload, and the time of the
+     * last good load, go to {@code metrics} under the label {@code what}.
+     */
+    public static <T> Reloadable<T> load(String what, Path dir, Loader<T> loader, Metrics metrics) throws Exception {
         String fp = fingerprint(dir);
         T initial = loader.load(dir);
-        return new Reloadable<>(what, dir, loader, Objects.requireNonNull(initial), fp);
+        Reloadable<T> r = new Reloadable<>(what, dir, loader, metrics, Objects.requireNonNull(initial), fp);
+        metrics.loaded(what, true, true, Instant.now());
+        return r;
     }
 
     public T current() {
@@ -87,9 +101,11 @@ public final class Reloadable<T> {
         try {
             T value = loader.load(dir);
             current.set(Objects.requireNonNull(value));
+            metrics.loaded(what, true, false, Instant.now());
             LOG.info("reloaded {} from {}", what, dir);
             return true;
         } catch (Exception e) {
+            metrics.loaded(what, false, false, Instant.now());
             LOG.error("reloading {} from {} failed; the last good {} stay in force:\n{}", what, dir, what,
                     e.getMessage());
             return false;

@@ -24,15 +24,26 @@ import java.util.Optional;
  * @param clientCa       CA certificates whose client certificates may call {@code /validate}; then one is required
  * @param cluster        self-managed certificates in the cluster (the CA in a Secret, the caBundle kept up to date)
  * @param drain          on SIGTERM, how long to keep answering (with readiness failing) before closing
+ * @param logFormat      how decision log lines are written
  */
 public record ServeConfig(String host, int port, Optional<Path> tlsCert, Optional<Path> tlsKey, Optional<Path> writeCa,
                           Path policies, Optional<Path> findings, long maxBodyBytes, Duration reloadInterval,
                           Duration deadline, EcrSettings ecr, Optional<Path> prefetch, Optional<Path> clientCa,
-                          Optional<ClusterCertificates.Settings> cluster, Duration drain) {
+                          Optional<ClusterCertificates.Settings> cluster, Duration drain,
+                          DecisionLog.Format logFormat) {
     /** Two 3 MiB objects (object and oldObject of an UPDATE) and the review around them. */
     public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
     /** Well under the webhook's timeoutSeconds (10 in deploy/), so an answer always arrives in time. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(3);
+
+    /** Decision log lines in JSON. */
+    public ServeConfig(String host, int port, Optional<Path> tlsCert, Optional<Path> tlsKey, Optional<Path> writeCa,
+                       Path policies, Optional<Path> findings, long maxBodyBytes, Duration reloadInterval,
+                       Duration deadline, EcrSettings ecr, Optional<Path> prefetch, Optional<Path> clientCa,
+                       Optional<ClusterCertificates.Settings> cluster, Duration drain) {
+        this(host, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes, reloadInterval, deadline, ecr,
+                prefetch, clientCa, cluster, drain, DecisionLog.Format.JSON);
+    }
 
     /** The settings tests and tools start from: everything at its default. */
     public static ServeConfig of(int port, Path policies, Optional<Path> findings) {
@@ -43,35 +54,41 @@ public record ServeConfig(String host, int port, Optional<Path> tlsCert, Optiona
 
     public ServeConfig withTls(Optional<Path> cert, Optional<Path> key, Optional<Path> clientCas) {
         return new ServeConfig(host, port, cert, key, writeCa, policies, findings, maxBodyBytes, reloadInterval,
-                deadline, ecr, prefetch, clientCas, cluster, drain);
+                deadline, ecr, prefetch, clientCas, cluster, drain, logFormat);
     }
 
     public ServeConfig withReloadInterval(Duration interval) {
         return new ServeConfig(host, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes, interval,
-                deadline, ecr, prefetch, clientCa, cluster, drain);
+                deadline, ecr, prefetch, clientCa, cluster, drain, logFormat);
     }
 
     public ServeConfig withEcr(EcrSettings value, Duration decisionDeadline) {
         return new ServeConfig(host, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes,
-                reloadInterval, decisionDeadline, value, prefetch, clientCa, cluster, drain);
+                reloadInterval, decisionDeadline, value, prefetch, clientCa, cluster, drain, logFormat);
     }
 
     public ServeConfig withHost(String value) {
         return new ServeConfig(value, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes,
-                reloadInterval, deadline, ecr, prefetch, clientCa, cluster, drain);
+                reloadInterval, deadline, ecr, prefetch, clientCa, cluster, drain, logFormat);
     }
 
     public ServeConfig withDrain(Duration value) {
         return new ServeConfig(host, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes,
-                reloadInterval, deadline, ecr, prefetch, clientCa, cluster, value);
+                reloadInterval, deadline, ecr, prefetch, clientCa, cluster, value, logFormat);
     }
 
     public ServeConfig withCluster(Optional<ClusterCertificates.Settings> value) {
         return new ServeConfig(host, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes,
-                reloadInterval, deadline, ecr, prefetch, clientCa, value, drain);
+                reloadInterval, deadline, ecr, prefetch, clientCa, value, drain, logFormat);
+    }
+
+    public ServeConfig withLogFormat(DecisionLog.Format value) {
+        return new ServeConfig(host, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes,
+                reloadInterval, deadline, ecr, prefetch, clientCa, cluster, drain, value);
     }
 
     public ServeConfig {
+        Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(tlsCert, "tlsCert");
         Objects.requireNonNull(tlsKey, "tlsKey");

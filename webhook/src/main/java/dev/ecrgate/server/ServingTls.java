@@ -118,6 +118,11 @@ final class ServingTls implements AutoCloseable {
         return Optional.ofNullable(caState);
     }
 
+    /** Publishes when the certificate in force expires; the gauge reads it at each scrape, so renewals show. */
+    void measure(Metrics metrics) {
+        metrics.servingCertificateExpiry(() -> current.get().leaf().getNotAfter().toInstant());
+    }
+
     boolean requiresClientCertificate() {
         return !clientCas.isEmpty();
     }

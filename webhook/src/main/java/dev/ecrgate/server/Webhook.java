@@ -7,8 +7,10 @@ import dev.ecrgate.findings.ecr.EcrFacts;
 import dev.ecrgate.policy.PolicyLoader;
 import dev.ecrgate.policy.PolicySet;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.Optional;
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Start-up loads the policies and findings (failing with a message naming file, line and field), sets up TLS
  * (from PEM files, or a CA generated now), listens, starts watching the directories for changes, warms the
- * decision path on a worker thread, and only then reports ready.
+ * decision path on a worker thread, and only then reports ready. One {@link Metrics} registry, made here, measures all
+ * of it and is served at {@code /metrics}.
  */
 public final class Webhook implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Webhook.class);
@@ -33,10 +36,12 @@ public final class Webhook implements AutoCloseable {
     private final ServingTls tls;
     private final Reloadable<PolicySet> policies;
     private final Optional<EcrFacts> live;
+    private final Metrics metrics;
 
     private Webhook(Vertx vertx, HttpServer server, WebhookServer web, ServingTls tls, Reloadable<PolicySet> policies,
-                    Optional<EcrFacts> live) {
+                    Optional<EcrFacts> live, Metrics metrics) {
         this.vertx = vertx;
+        this.metrics = metrics;
         this.server = server;
         this.web = web;
         this.tls = tls;
@@ -53,19 +58,31 @@ public final class Webhook implements AutoCloseable {
      *                          material are unusable, or the port cannot be bound
      */
     public static Webhook start(ServeConfig config, Clock clock) throws StartupException {
+        Metrics metrics = Metrics.prometheus();
+        try {
+            return start(config, clock, metrics);
+        } catch (StartupException | RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
+    }
+
+    private static Webhook start(ServeConfig config, Clock clock, Metrics metrics) throws StartupException {
         Reloadable<PolicySet> policies;
         try {
-            policies = Reloadable.load("policies", config.policies(), PolicyLoader::loadDirectory);
+            policies = Reloadable.load("policies", config.policies(), PolicyLoader::loadDirectory, metrics);
         } catch (Exception e) {
             throw new StartupException("cannot load policies from " + config.policies() + ":\n" + e.getMessage(), e);
         }
+        metrics.policies(() -> policies.current().policies().size());
         LOG.info("loaded {} policies from {}", policies.current().policies().size(), config.policies());
         Supplier<FindingsSource> findings;
         Optional<Reloadable<RecordedFindings>> recorded = Optional.empty();
         Optional<EcrFacts> live = Optional.empty();
         if (config.findings().isPresent()) {
             try {
-                recorded = Optional.of(Reloadable.load("findings", config.findings().get(), RecordedFindings::load));
+                recorded = Optional.of(Reloadable.load("findings", config.findings().get(), RecordedFindings::load,
+                        metrics));
             } catch (Exception e) {
                 throw new StartupException("cannot load recorded findings from " + config.findings().get() + ":\n"
                         + e.getMessage(), e);
@@ -75,7 +92,7 @@ public final class Webhook implements AutoCloseable {
             Reloadable<RecordedFindings> source = recorded.get();
             findings = source::current;
         } else {
-            EcrFacts ecr = EcrFacts.create(config.ecr(), System.getenv());
+            EcrFacts ecr = EcrFacts.create(config.ecr(), System.getenv(), metrics.registry());
             live = Optional.of(ecr);
             findings = () -> ecr;
             LOG.info("image facts from the live ECR API{}", config.ecr().endpoint()
@@ -91,7 +108,9 @@ public final class Webhook implements AutoCloseable {
             throw new StartupException("cannot set up TLS: " + e.getMessage(), e);
         }
 
-        Vertx vertx = Vertx.vertx();
+        tls.measure(metrics);
+        Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(metrics.vertxOptions()))
+                .withMetrics(new MicrometerMetricsFactory(metrics.registry())).build();
         try {
             AdmissionCodec codec = new AdmissionCodec();
             HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
@@ -100,9 +119,9 @@ public final class Webhook implements AutoCloseable {
                     .setMaxInitialLineLength(8 * 1024);
             ServerTls.apply(options, tls.sslOptions());
             AdmissionHandler handler = new AdmissionHandler(vertx, codec, policies::current, findings, clock,
-                    new DecisionLog(), config.deadline());
+                    new DecisionLog(config.logFormat()), metrics, config.deadline());
             WebhookServer web = new WebhookServer(vertx, handler, codec, config.maxBodyBytes(),
-                    tls.requiresClientCertificate());
+                    tls.requiresClientCertificate(), metrics);
             HttpServer server = web.listen(options).await(30, TimeUnit.SECONDS);
             long interval = config.reloadInterval().toMillis();
             tls.start(vertx, server, interval);
@@ -116,7 +135,7 @@ public final class Webhook implements AutoCloseable {
                 web.ready();
             }
             LOG.info("ecrgate is serving https://{}:{}/validate", config.host(), server.actualPort());
-            return new Webhook(vertx, server, web, tls, policies, live);
+            return new Webhook(vertx, server, web, tls, policies, live, metrics);
         } catch (Exception e) {
             vertx.close();
             live.ifPresent(EcrFacts::close);
@@ -163,6 +182,11 @@ public final class Webhook implements AutoCloseable {
         LOG.info("stopped");
     }
 
+    /** The meters served at {@code /metrics}. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
     /** The policies in force now. */
     public PolicySet policies() {
         return policies.current();
@@ -177,6 +201,7 @@ public final class Webhook implements AutoCloseable {
         }
         live.ifPresent(EcrFacts::close);
         tls.close();
+        metrics.close();
     }
 
     /** Start-up failed; the message is for the operator. */

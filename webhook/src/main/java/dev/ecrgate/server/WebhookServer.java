@@ -15,8 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTPS server: {@code POST /validate} for AdmissionReviews, {@code GET /healthz} (alive) and
- * {@code GET /readyz} (200 once policies are loaded and the decision path is warm).
+ * The HTTPS server: {@code POST /validate} for AdmissionReviews, {@code GET /healthz} (alive),
+ * {@code GET /readyz} (200 once policies are loaded and the decision path is warm) and {@code GET /metrics}
+ * (Prometheus text format). Only {@code /validate} requires the client certificate that {@code --client-ca} asks for:
+ * probes and Prometheus have none.
  *
  * <p>Errors become HTTP answers in one place, {@link #fail}: the caller's mistakes are 400 (bad review), 413 (body
  * over the limit) or 415 (not JSON), each with a one-line JSON body; anything else is a 500 whose body says only
@@ -30,6 +32,7 @@ public final class WebhookServer {
     private final AdmissionCodec codec;
     private final long maxBodyBytes;
     private final boolean requireClientCertificate;
+    private final Metrics metrics;
     private final AtomicBoolean ready = new AtomicBoolean();
     private final AtomicBoolean draining = new AtomicBoolean();
 
@@ -38,8 +41,9 @@ public final class WebhookServer {
      *                                 certificate (the TLS layer has already checked any that was presented)
      */
     public WebhookServer(Vertx vertx, AdmissionHandler admission, AdmissionCodec codec, long maxBodyBytes,
-                         boolean requireClientCertificate) {
+                         boolean requireClientCertificate, Metrics metrics) {
         this.vertx = vertx;
+        this.metrics = metrics;
         this.admission = admission;
         this.codec = codec;
         this.maxBodyBytes = maxBodyBytes;
@@ -53,6 +57,7 @@ public final class WebhookServer {
                 .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes).setHandleFileUploads(false))
                 .handler(this::authenticate)
                 .handler(this::validate);
+        router.get("/metrics").handler(this::metrics);
         router.get("/healthz").handler(ctx -> ctx.response().putHeader("content-type", "text/plain").end("ok"));
         router.get("/readyz").handler(ctx -> {
             closeIfDraining(ctx);
@@ -92,6 +97,20 @@ public final class WebhookServer {
         if (draining.get()) {
             ctx.response().putHeader("connection", "close");
         }
+    }
+
+    /** Scrapes on a worker thread: formatting a few hundred series takes a millisecond or so. */
+    private void metrics(RoutingContext ctx) {
+        vertx.executeBlocking(metrics::scrape, false).onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(ar.cause());
+            } else if (ar.result().isEmpty()) {
+                ctx.response().setStatusCode(404).putHeader("content-type", "text/plain").end("no metrics");
+            } else {
+                ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                        .end(ar.result().get());
+            }
+        });
     }
 
     private void authenticate(RoutingContext ctx) {

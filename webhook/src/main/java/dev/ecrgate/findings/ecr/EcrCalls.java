@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.ecr.EcrAsyncClient;
 import software.amazon.awssdk.services.ecr.model.Attribute;
 import software.amazon.awssdk.services.ecr.model.DescribeImageScanFindingsRequest;
@@ -46,14 +47,35 @@ final class EcrCalls {
 
     private final Function<EcrRegistry, EcrAsyncClient> clients;
     private final Function<EcrRegistry, CompletableFuture<Void>> permits;
+    private final EcrMetrics metrics;
 
     /**
      * @param clients the client for a registry's account and region
      * @param permits completes when the rate limit for that account and region lets one more call go
      */
     EcrCalls(Function<EcrRegistry, EcrAsyncClient> clients, Function<EcrRegistry, CompletableFuture<Void>> permits) {
+        this(clients, permits, EcrMetrics.none());
+    }
+
+    /** @param metrics counts and times every call, from the permit to the answer */
+    EcrCalls(Function<EcrRegistry, EcrAsyncClient> clients, Function<EcrRegistry, CompletableFuture<Void>> permits,
+             EcrMetrics metrics) {
         this.clients = clients;
         this.permits = permits;
+        this.metrics = metrics;
+    }
+
+    /** Starts one call and records how it ends; a call that throws instead of failing its future counts too. */
+    private <T> CompletableFuture<T> measured(EcrMetrics.Api api, Supplier<CompletableFuture<T>> call) {
+        long start = System.nanoTime();
+        CompletableFuture<T> answer;
+        try {
+            answer = call.get();
+        } catch (RuntimeException e) {
+            metrics.call(api, start, e);
+            throw e;
+        }
+        return answer.whenComplete((r, e) -> metrics.call(api, start, e));
     }
 
     /** A tag's digest and, when ECR says so, the image's scan status and summary. */
@@ -62,8 +84,9 @@ final class EcrCalls {
 
     /** DescribeRepositories for one repository; empty when it does not exist. */
     CompletableFuture<Optional<RepositoryFacts>> repository(EcrRegistry registry, String repository) {
-        return permits.apply(registry).thenCompose(v -> clients.apply(registry).describeRepositories(r -> r
-                        .registryId(registry.account()).repositoryNames(repository)))
+        return permits.apply(registry).thenCompose(v -> measured(EcrMetrics.Api.DESCRIBE_REPOSITORIES,
+                        () -> clients.apply(registry).describeRepositories(r -> r
+                                .registryId(registry.account()).repositoryNames(repository))))
                 .thenApply(response -> response.repositories().stream()
                         .filter(r -> r.repositoryName().equals(repository)).findFirst().map(EcrCalls::repositoryFacts))
                 .exceptionally(e -> {
@@ -89,8 +112,9 @@ final class EcrCalls {
      */
     CompletableFuture<Map<String, TagInfo>> tags(EcrRegistry registry, String repository, Collection<String> tags) {
         List<ImageIdentifier> ids = tags.stream().map(t -> ImageIdentifier.builder().imageTag(t).build()).toList();
-        return permits.apply(registry).thenCompose(v -> clients.apply(registry).describeImages(r -> r
-                        .registryId(registry.account()).repositoryName(repository).imageIds(ids)))
+        return permits.apply(registry).thenCompose(v -> measured(EcrMetrics.Api.DESCRIBE_IMAGES,
+                        () -> clients.apply(registry).describeImages(r -> r
+                                .registryId(registry.account()).repositoryName(repository).imageIds(ids))))
                 .thenApply(response -> {
                     Map<String, TagInfo> out = new HashMap<>();
                     for (ImageDetail d : response.imageDetails()) {
@@ -166,8 +190,8 @@ final class EcrCalls {
                 .registryId(registry.account()).repositoryName(repository)
                 .imageId(ImageIdentifier.builder().imageDigest(digest).build()).maxResults(PAGE_SIZE).build();
         ScanPages pages = new ScanPages();
-        return permits.apply(registry).thenCompose(v -> clients.apply(registry)
-                        .describeImageScanFindingsPaginator(request).subscribe(pages::add))
+        return permits.apply(registry).thenCompose(v -> measured(EcrMetrics.Api.DESCRIBE_IMAGE_SCAN_FINDINGS,
+                        () -> clients.apply(registry).describeImageScanFindingsPaginator(request).subscribe(pages::add)))
                 .thenApply(v -> pages.result())
                 .exceptionally(e -> {
                     Throwable cause = unwrap(e);

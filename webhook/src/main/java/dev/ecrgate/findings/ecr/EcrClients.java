@@ -14,6 +14,7 @@ import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient;
 import software.amazon.awssdk.http.crt.AwsCrtHttpClient;
 import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.metrics.MetricPublisher;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecr.EcrAsyncClient;
 import software.amazon.awssdk.services.ecr.EcrAsyncClientBuilder;
@@ -35,9 +36,13 @@ final class EcrClients implements AutoCloseable {
     private final Map<String, AwsCredentialsProvider> roleCredentials = new ConcurrentHashMap<>();
     private final Map<String, StsClient> stsClients = new ConcurrentHashMap<>();
     private volatile SdkHttpClient stsHttp;
+    private final MetricPublisher metrics;
 
-    EcrClients(EcrSettings settings, Map<String, String> environment, AwsCredentialsProvider credentials) {
+    /** @param metrics receives the SDK's metrics of every ECR call (ecrgate counts throttled attempts there) */
+    EcrClients(EcrSettings settings, Map<String, String> environment, AwsCredentialsProvider credentials,
+               MetricPublisher metrics) {
         this.settings = settings;
+        this.metrics = metrics;
         this.endpoint = settings.endpoint().or(() -> endpointFromEnvironment(environment));
         this.http = AwsCrtAsyncHttpClient.builder().maxConcurrency(256)
                 .connectionTimeout(Duration.ofSeconds(2)).build();
@@ -85,7 +90,8 @@ final class EcrClients implements AutoCloseable {
                 .overrideConfiguration(c -> c
                         .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
                                 .maxAttempts(settings.maxAttempts()).build())
-                        .apiCallAttemptTimeout(settings.attemptTimeout()));
+                        .apiCallAttemptTimeout(settings.attemptTimeout())
+                        .addMetricPublisher(metrics));
         if (endpoint.isPresent()) {
             // the SDK's endpoint rules refuse FIPS or dual-stack together with a custom endpoint: the override wins
             b.endpointOverride(endpoint.get());

@@ -13,6 +13,7 @@ import dev.ecrgate.findings.ScanResult;
 import dev.ecrgate.findings.ScanStatus;
 import dev.ecrgate.image.EcrRegistry;
 import dev.ecrgate.image.ImageReference;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -112,10 +113,17 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
     private final Map<EcrRegistry, EcrRegistry> registries = new ConcurrentHashMap<>();
     /** What DescribeImages said about a digest's scan, for when DescribeImageScanFindings has nothing. */
     private final Map<DigestKey, ScanResult> statusHints = new ConcurrentHashMap<>();
+    private final EcrMetrics metrics;
 
     EcrFacts(EcrSettings settings, EcrCalls calls, Ticker ticker, Executor executor, AutoCloseable resources,
              Supplier<CompletableFuture<String>> credentialCheck) {
+        this(settings, calls, ticker, executor, resources, credentialCheck, EcrMetrics.none());
+    }
+
+    EcrFacts(EcrSettings settings, EcrCalls calls, Ticker ticker, Executor executor, AutoCloseable resources,
+             Supplier<CompletableFuture<String>> credentialCheck, EcrMetrics metrics) {
         this.settings = settings;
+        this.metrics = metrics;
         this.credentialCheck = credentialCheck;
         this.calls = calls;
         this.ticker = ticker;
@@ -130,6 +138,9 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
             }
         });
         this.scans = cache(new Loader<>(this::loadScan));
+        metrics.monitor("repositories", repositories);
+        metrics.monitor("tags", tags);
+        metrics.monitor("scans", scans);
     }
 
     /**
@@ -137,18 +148,45 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
      * endpoint from the settings or {@code AWS_ENDPOINT_URL_ECR} / {@code AWS_ENDPOINT_URL}.
      */
     public static EcrFacts create(EcrSettings settings, Map<String, String> environment) {
-        return assemble(settings, new EcrClients(settings, environment, EcrClients.defaultCredentials()),
-                System::nanoTime);
+        return create(settings, environment, EcrMetrics.none());
+    }
+
+    /**
+     * The live source, measured: ECR calls, throttles, caches and stale answers go to {@code registry} as
+     * {@code ecrgate_ecr_*} meters.
+     */
+    public static EcrFacts create(EcrSettings settings, Map<String, String> environment, MeterRegistry registry) {
+        return create(settings, environment, new EcrMetrics(registry));
+    }
+
+    private static EcrFacts create(EcrSettings settings, Map<String, String> environment, EcrMetrics metrics) {
+        return assemble(settings, new EcrClients(settings, environment, EcrClients.defaultCredentials(),
+                metrics.throttlePublisher()), System::nanoTime, metrics);
     }
 
     /** The live source with given credentials and clock, for tests against moto or the ECR double. */
     public static EcrFacts create(EcrSettings settings,
                                   software.amazon.awssdk.auth.credentials.AwsCredentialsProvider credentials,
                                   Supplier<Long> nanoTime) {
-        return assemble(settings, new EcrClients(settings, Map.of(), credentials), nanoTime);
+        return create(settings, credentials, nanoTime, EcrMetrics.none());
     }
 
-    private static EcrFacts assemble(EcrSettings settings, EcrClients clients, Supplier<Long> nanoTime) {
+    /** The live source with given credentials and clock, measured into {@code registry}. */
+    public static EcrFacts create(EcrSettings settings,
+                                  software.amazon.awssdk.auth.credentials.AwsCredentialsProvider credentials,
+                                  Supplier<Long> nanoTime, MeterRegistry registry) {
+        return create(settings, credentials, nanoTime, new EcrMetrics(registry));
+    }
+
+    private static EcrFacts create(EcrSettings settings,
+                                   software.amazon.awssdk.auth.credentials.AwsCredentialsProvider credentials,
+                                   Supplier<Long> nanoTime, EcrMetrics metrics) {
+        return assemble(settings, new EcrClients(settings, Map.of(), credentials, metrics.throttlePublisher()),
+                nanoTime, metrics);
+    }
+
+    private static EcrFacts assemble(EcrSettings settings, EcrClients clients, Supplier<Long> nanoTime,
+                                     EcrMetrics metrics) {
         ScheduledExecutorService scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ecrgate-ecr-scheduler");
             t.setDaemon(true);
@@ -165,11 +203,11 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
                 .computeIfAbsent(registry.account() + "|" + registry.region(), k -> new RateLimiter(
                         settings.callsPerSecond(), Duration.ofSeconds(10).toNanos(), scheduler, nanoTime::get))
                 .acquire().thenApplyAsync(v -> null, workers);
-        return new EcrFacts(settings, new EcrCalls(clients::client, permits), nanoTime::get, workers, () -> {
+        return new EcrFacts(settings, new EcrCalls(clients::client, permits, metrics), nanoTime::get, workers, () -> {
             clients.close();
             workers.shutdownNow();
             scheduler.shutdownNow();
-        }, clients::checkCredentials);
+        }, clients::checkCredentials, metrics);
     }
 
     private <K, V> AsyncLoadingCache<K, Entry<V>> cache(AsyncCacheLoader<K, Entry<V>> loader) {
@@ -178,6 +216,7 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
         return Caffeine.newBuilder()
                 .ticker(ticker)
                 .executor(executor)
+                .recordStats()
                 .maximumWeight(settings.maxCachedFindings())
                 .weigher((K k, Entry<V> e) -> e.weight())
                 .expireAfter(new Expiry<K, Entry<V>>() {
@@ -335,7 +374,7 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
             CompletableFuture<Entry<EcrCalls.TagInfo>> tag = tagEntries.get(
                     new TagKey(registry, repository, ref.tag().orElse("latest")));
             digest = tag.thenApply(e -> {
-                noteStale(value(e), stale, "the digest of the tag");
+                noteStale(value(e), stale, EcrMetrics.Fact.TAG, "the digest of the tag");
                 return e.value().digest();
             });
             scan = tag.thenApply(EcrFacts::value).thenCompose(e -> e.value().digest()
@@ -351,7 +390,7 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
             Optional<String> rf = repoFailure.join();
             ScanResult s = sf.isPresent() ? ScanResult.notFound("lookup failed") : scan.join();
             Optional<RepositoryFacts> r = rf.isPresent() ? Optional.empty() : repo.join().flatMap(e -> {
-                noteStale(e, stale, "the repository's tag mutability");
+                noteStale(e, stale, EcrMetrics.Fact.REPOSITORY, "the repository's tag mutability");
                 return e.value();
             });
             Optional<String> d = digest.isCompletedExceptionally() ? ref.digest() : digest.join();
@@ -363,7 +402,7 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
     private CompletableFuture<ScanResult> scanOf(EcrRegistry registry, String repository, String digest,
                                                  List<String> stale) {
         return get(scans, new DigestKey(registry, repository, digest)).thenApply(e -> {
-            noteStale(value(e), stale, "the scan");
+            noteStale(value(e), stale, EcrMetrics.Fact.SCAN, "the scan");
             return e.value();
         });
     }
@@ -397,10 +436,12 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
         return e;
     }
 
-    private void noteStale(Entry<?> e, List<String> stale, String what) {
-        e.refreshFailure().ifPresent(why -> stale.add(what + " was read from ECR "
-                + human(Duration.ofNanos(ticker.read() - e.fetchedAt())) + " ago and refreshing it failed (" + why
-                + ")"));
+    private void noteStale(Entry<?> e, List<String> stale, EcrMetrics.Fact fact, String what) {
+        e.refreshFailure().ifPresent(why -> {
+            metrics.staleServed(fact);
+            stale.add(what + " was read from ECR " + human(Duration.ofNanos(ticker.read() - e.fetchedAt()))
+                    + " ago and refreshing it failed (" + why + ")");
+        });
     }
 
     private static String human(Duration d) {
