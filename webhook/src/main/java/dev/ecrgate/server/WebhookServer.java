@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebhookServer {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
+    /** How long a request may take to arrive and be answered; the API server's own timeout is at most 30 s. */
+    public static final long REQUEST_TIMEOUT_MILLIS = 10_000;
 
     private final Vertx vertx;
     private final AdmissionHandler admission;
@@ -54,6 +56,8 @@ public final class WebhookServer {
     Router router() {
         Router router = Router.router(vertx);
         router.post("/validate")
+                // a sender that trickles its body (slowloris) is cut off; the API server sends at once
+                .handler(io.vertx.ext.web.handler.TimeoutHandler.create(REQUEST_TIMEOUT_MILLIS, 408))
                 .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes).setHandleFileUploads(false))
                 .handler(this::authenticate)
                 .handler(this::validate);
@@ -67,6 +71,10 @@ public final class WebhookServer {
         });
         router.errorHandler(413, ctx -> error(ctx, 413, "request body exceeds the limit of " + maxBodyBytes
                 + " bytes"));
+        router.errorHandler(408, ctx -> {
+            error(ctx, 408, "the request was not received within " + REQUEST_TIMEOUT_MILLIS + " ms");
+            ctx.request().connection().close();
+        });
         router.errorHandler(500, ctx -> {
             LOG.error("unexpected failure answering {} {}", ctx.request().method(), ctx.request().path(),
                     ctx.failure());
