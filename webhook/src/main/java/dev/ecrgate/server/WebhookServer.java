@@ -28,6 +28,11 @@ public final class WebhookServer {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
     /** How long a request may take to arrive and be answered; the API server's own timeout is at most 30 s. */
     public static final long REQUEST_TIMEOUT_MILLIS = 10_000;
+    /**
+     * Open connections beyond this are closed as they arrive: kube-apiserver keeps a few per replica, so many more
+     * means something else is holding them open. The system property {@code ecrgate.maxConnections} changes it.
+     */
+    public static final int MAX_CONNECTIONS = Integer.getInteger("ecrgate.maxConnections", 1000);
 
     private final Vertx vertx;
     private final AdmissionHandler admission;
@@ -84,7 +89,17 @@ public final class WebhookServer {
     }
 
     public Future<HttpServer> listen(HttpServerOptions options) {
-        return vertx.createHttpServer(options).requestHandler(router()).listen();
+        java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+        return vertx.createHttpServer(options)
+                .connectionHandler(connection -> {
+                    if (open.incrementAndGet() > MAX_CONNECTIONS) {
+                        LOG.warn("refused a connection from {}: {} connections are open already",
+                                connection.remoteAddress(), MAX_CONNECTIONS);
+                        connection.close();
+                    }
+                    connection.closeHandler(v -> open.decrementAndGet());
+                })
+                .requestHandler(router()).listen();
     }
 
     /** Marks the server ready: {@code /readyz} answers 200 from now on. */

@@ -1,0 +1,94 @@
+package dev.ecrgate.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ecrgate.certs.KeyStores;
+import dev.ecrgate.certs.PemFiles;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The connection limit, on a server (the jar) started with a small one: more connections are closed at once. */
+class ConnectionLimitIT {
+    @TempDir
+    Path dir;
+
+    static boolean ready(SSLContext ssl, int port) {
+        try (SSLSocket s = (SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)
+                    .startsWith("HTTP/1.1 200");
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void closesConnectionsBeyondTheLimitAndServesAgainOnceSomeClose() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path ca = dir.resolve("ca.pem");
+        Process serve = new ProcessBuilder("java", "-Decrgate.maxConnections=5", "-jar",
+                Path.of("target", "ecrgate.jar").toString(), "serve", "--host=127.0.0.1", "--port=" + port,
+                "--policies=" + TlsFixtures.ROOT.resolve("policies"),
+                "--findings=" + TlsFixtures.ROOT.resolve("examples/findings"), "--write-ca=" + ca)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("serve.log").toFile()).start();
+        List<SSLSocket> held = new ArrayList<>();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!(Files.exists(ca) && Files.size(ca) > 0) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(KeyStores.trustStore(PemFiles.readCertificates(ca).get(0)));
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(null, tmf.getTrustManagers(), null);
+            // readiness over a connection of its own, closed before counting (an HttpClient would pool it)
+            while (System.nanoTime() < deadline && !ready(ssl, port)) {
+                Thread.sleep(100);
+            }
+            for (int i = 0; i < 5; i++) {
+                SSLSocket s = (SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1", port);
+                s.startHandshake();
+                held.add(s);
+            }
+            SSLSocket extra = (SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1", port);
+            extra.setSoTimeout(5000);
+            boolean refused;
+            try {
+                extra.startHandshake();
+                refused = extra.getInputStream().read() < 0;
+            } catch (java.io.IOException closed) {
+                refused = true;
+            } finally {
+                extra.close();
+            }
+            assertTrue(refused, "the sixth connection is closed");
+            held.remove(0).close();
+            Thread.sleep(300);
+            assertEquals(200, TlsFixtures.validate(TlsFixtures.client(PemFiles.readCertificates(ca).get(0), null),
+                    port, "allow-pod.json").statusCode());
+            assertTrue(Files.readString(dir.resolve("serve.log")).contains("connections are open already"));
+        } finally {
+            for (SSLSocket s : held) {
+                s.close();
+            }
+            serve.destroy();
+            serve.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+}
