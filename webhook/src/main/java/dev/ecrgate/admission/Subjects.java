@@ -135,7 +135,8 @@ public final class Subjects {
     private static List<ContainerImage> legacyEphemeralImages(Object object, Object oldObject) {
         Set<String> old = new HashSet<>();
         for (Map<String, Object> c : legacyEphemeralContainers(oldObject)) {
-            old.add(ContainerKind.EPHEMERAL_CONTAINER.name() + " " + nullToEmpty((String) c.get("image")));
+            // the legacy kind has no typed model: an image that is not a string is no image (never a cast failure)
+            old.add(ContainerKind.EPHEMERAL_CONTAINER.name() + " " + (c.get("image") instanceof String s ? s : ""));
         }
         List<ContainerImage> out = new ArrayList<>();
         for (Map<String, Object> c : legacyEphemeralContainers(object)) {

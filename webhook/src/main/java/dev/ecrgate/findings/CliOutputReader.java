@@ -312,7 +312,10 @@ final class CliOutputReader {
             if (!value.canConvertToExactIntegral() || !value.canConvertToInt() || value.asInt() < 0) {
                 throw fail(join(where, entry.getKey()), "not a count: " + value);
             }
-            counts.merge(Severity.parse(entry.getKey()), value.asInt(), Integer::sum);
+            // several keys can name one severity ("HIGH", "high", unknown ones as UNDEFINED): their sum saturates
+            // rather than overflowing into a negative count that no limit would catch
+            counts.merge(Severity.parse(entry.getKey()), value.asInt(),
+                    (a, b) -> (int) Math.min((long) a + b, Integer.MAX_VALUE));
         }
         return counts;
     }

@@ -1,0 +1,109 @@
+package dev.ecrgate.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ecrgate.admission.AdmissionCodec;
+import dev.ecrgate.admission.AdmissionSubject;
+import dev.ecrgate.admission.BadAdmissionRequestException;
+import dev.ecrgate.admission.Subjects;
+import dev.ecrgate.findings.FindingsSource;
+import dev.ecrgate.findings.RecordedFindings;
+import dev.ecrgate.policy.PolicyLoader;
+import dev.ecrgate.policy.PolicySet;
+import dev.ecrgate.server.AdmissionHandler;
+import dev.ecrgate.server.DecisionLog;
+import dev.ecrgate.server.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The admission path on any request body: first the codec and the image extraction on their own, then the whole
+ * {@link AdmissionHandler} with the example policies and recorded findings, as the server calls it. Seeds: the
+ * AdmissionReviews in {@code examples/requests/}.
+ *
+ * <p>Properties: a body is either answered with an AdmissionReview response carrying the request's uid, or refused
+ * with {@link BadAdmissionRequestException} (the server's 400); nothing else is thrown (a 500), and no input
+ * overflows the stack.
+ */
+class AdmissionFuzzTest {
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-30T12:00:00Z"), ZoneOffset.UTC);
+    static final AdmissionCodec CODEC = new AdmissionCodec();
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static Vertx vertx;
+    static AdmissionHandler handler;
+
+    @BeforeAll
+    static void start() throws Exception {
+        // every denial is a WARN line of the decision log: millions of them would only slow the fuzzer down
+        System.setProperty("org.slf4j.simpleLogger.log.ecrgate.decision", "error");
+        PolicySet policies = PolicyLoader.loadDirectory(ROOT.resolve("policies"));
+        FindingsSource findings = RecordedFindings.load(ROOT.resolve("examples/findings"));
+        vertx = Vertx.vertx();
+        handler = new AdmissionHandler(vertx, CODEC, () -> policies, () -> findings, CLOCK, new DecisionLog(),
+                Metrics.of(new SimpleMeterRegistry()), Duration.ofSeconds(2));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (vertx != null) {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void decodeAndFindImages(byte[] body) {
+        try {
+            AdmissionReview review = CODEC.decode(body);
+            Optional<AdmissionSubject> subject = Subjects.of(review.getRequest());
+            subject.ifPresent(s -> assertEquals(review.getRequest().getUid(), s.uid(), "subject uid"));
+        } catch (BadAdmissionRequestException e) {
+            assertNotNull(e.getMessage(), "a 400 says what is wrong");
+        }
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void handle(byte[] body) throws Exception {
+        Optional<String> uid;
+        try {
+            uid = Optional.of(CODEC.decode(body).getRequest().getUid());
+        } catch (BadAdmissionRequestException e) {
+            uid = Optional.empty();
+        }
+        byte[] response;
+        try {
+            response = handler.handle(body).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof BadAdmissionRequestException)) {
+                throw new AssertionError("a 500: the handler failed with " + e.getCause(), e.getCause());
+            }
+            return;
+        }
+        if (uid.isEmpty()) {
+            fail("answered a body that the codec refuses");
+        }
+        JsonNode answer = JSON.readTree(response);
+        assertEquals(AdmissionCodec.API_VERSION, answer.path("apiVersion").asText());
+        assertEquals(AdmissionCodec.KIND, answer.path("kind").asText());
+        assertEquals(uid.get(), answer.path("response").path("uid").asText(), "response uid");
+        assertTrue(answer.path("response").path("allowed").isBoolean(), "response.allowed is a boolean");
+    }
+}
