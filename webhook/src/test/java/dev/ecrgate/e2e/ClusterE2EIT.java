@@ -183,20 +183,9 @@ class ClusterE2EIT {
         return kube.kubectl(args);
     }
 
+    /** A new pair, published as the kubelet updates a mounted Secret. */
     static void publish(String version, TlsMaterial material) throws Exception {
-        Path versioned = tls.resolve("..2026_11_30_" + version);
-        Files.createDirectories(versioned);
-        Files.writeString(versioned.resolve("tls.crt"), PemFiles.toPem(material.chain()));
-        Files.writeString(versioned.resolve("tls.key"), PemFiles.toPem(material.key()));
-        Path tmp = tls.resolve("..data_tmp");
-        Files.deleteIfExists(tmp);
-        Files.createSymbolicLink(tmp, versioned.getFileName());
-        Files.move(tmp, tls.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        for (String f : new String[] {"tls.crt", "tls.key"}) {
-            if (!Files.exists(tls.resolve(f), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                Files.createSymbolicLink(tls.resolve(f), Path.of("..data", f));
-            }
-        }
+        dev.ecrgate.server.TlsFixtures.publish(tls, version, material);
     }
 
     static String deployment(String name, String image) {

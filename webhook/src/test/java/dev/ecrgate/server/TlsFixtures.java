@@ -19,7 +19,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /** TLS helpers for the socket tests: clients that trust a CA (and present a certificate), Secret-style files. */
-final class TlsFixtures {
+public final class TlsFixtures {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
     private TlsFixtures() {
@@ -56,7 +56,7 @@ final class TlsFixtures {
      * Publishes a certificate and key the way the kubelet updates a mounted Secret: into a new hidden directory,
      * then an atomic rename of the {@code ..data} symlink; {@code tls.crt} and {@code tls.key} link through it.
      */
-    static void publish(Path dir, String version, TlsMaterial material) throws IOException {
+    public static void publish(Path dir, String version, TlsMaterial material) throws IOException {
         Path versioned = dir.resolve("..2026_11_30_" + version);
         Files.createDirectories(versioned);
         Files.writeString(versioned.resolve("tls.crt"), PemFiles.toPem(material.chain()));
