@@ -16,6 +16,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=lib/cpu.sh
+source bench/lib/cpu.sh
 
 QUICK=0 OPA_ON=1 PROFILE=0
 for arg in "$@"; do
@@ -29,12 +31,17 @@ for arg in "$@"; do
 done
 
 if ((QUICK)); then
-    WARM_S=3 MEASURE_S=5 LATENCY_S=5 READY_RUNS=3 HEAP_N=10000 PROFILE_S=10
+    WARM_S=3 MEASURE_S=5 LATENCY_S=5 READY_RUNS=3 HEAP_N=10000 PROFILE_S=10 QUIET_MAX_S=5
 else
-    WARM_S=10 MEASURE_S=20 LATENCY_S=20 READY_RUNS=5 HEAP_N=100000 PROFILE_S=30
+    WARM_S=10 MEASURE_S=20 LATENCY_S=20 READY_RUNS=5 HEAP_N=100000 PROFILE_S=30 QUIET_MAX_S=60
 fi
 RATE=1000
 CONNECTIONS=32
+# vegeta keeps the schedule with at most CONNECTIONS requests in flight on as many keep-alive connections, as a
+# webhook client's connection pool does. Unbounded, a stall makes it open hundreds of new TLS connections whose
+# handshakes then starve a one-core server; bounded, a server that cannot keep up shows as an achieved rate below
+# RATE (reported, and a failed latency target) instead.
+VEGETA_POOL="-workers=$CONNECTIONS -max-workers=$CONNECTIONS -connections=$CONNECTIONS -max-connections=$CONNECTIONS"
 SERVER_CPU=0
 LOAD_CPU=1
 PAYLOADS=(pod-1c deployment-4c pod-20c)
@@ -65,6 +72,7 @@ stop_server() {
 cleanup() {
     local rc=$?
     stop_server
+    [[ -z "${JARS:-}" ]] || rm -rf "$JARS"
     exit "$rc"
 }
 trap cleanup EXIT
@@ -77,16 +85,16 @@ start_server() {
     shift 3
     case "$name" in
         ecrgate)
-            setsid taskset -c "$SERVER_CPU" java -XX:ActiveProcessorCount=1 "$@" -jar webhook/target/ecrgate.jar \
+            setsid taskset -c "$SERVER_CPU" java -XX:ActiveProcessorCount=1 "$@" -jar "$ECRGATE_JAR" \
                 serve --host 127.0.0.1 --port "$port" --tls-cert "$CERTS/tls.crt" --tls-key "$CERTS/tls.key" \
                 --policies policies --findings examples/findings >"$out" 2>&1 &
             ;;
         floor)
-            setsid taskset -c "$SERVER_CPU" java -XX:ActiveProcessorCount=1 "$@" -cp bench/target/bench.jar \
+            setsid taskset -c "$SERVER_CPU" java -XX:ActiveProcessorCount=1 "$@" -cp "$BENCH_JAR" \
                 dev.ecrgate.bench.FloorServer "$port" "$CERTS/tls.crt" "$CERTS/tls.key" >"$out" 2>&1 &
             ;;
         opa)
-            OPA="$OPA_BIN" GOMAXPROCS=1 setsid taskset -c "$SERVER_CPU" bench/opa/start.sh "$port" \
+            GOMAXPROCS=1 setsid taskset -c "$SERVER_CPU" bench/opa/start.sh "$port" \
                 "$CERTS/tls.crt" "$CERTS/tls.key" >"$out" 2>&1 &
             ;;
     esac
@@ -152,6 +160,12 @@ if [[ -n "$(newer_sources webhook/target/ecrgate.jar webhook/src webhook/pom.xml
     fi
 fi
 [[ -f webhook/target/ecrgate.jar && -f bench/target/bench.jar ]] || die "jars missing after the build"
+# Measure a snapshot of the jars, so that a rebuild while the benchmark runs cannot change what is measured.
+JARS="$RESULTS/jars"
+mkdir -p "$JARS"
+cp webhook/target/ecrgate.jar bench/target/bench.jar "$JARS/"
+ECRGATE_JAR="$JARS/ecrgate.jar"
+BENCH_JAR="$JARS/bench.jar"
 
 VEGETA="$(bench/peers/vegeta.sh)"
 OPA_BIN=""
@@ -169,7 +183,7 @@ fi
 
 CERTS="$RESULTS/certs"
 mkdir -p "$CERTS"
-java -jar webhook/target/ecrgate.jar certs --service localhost --namespace bench --san 127.0.0.1 --out "$CERTS" \
+java -jar "$ECRGATE_JAR" certs --service localhost --namespace bench --san 127.0.0.1 --out "$CERTS" \
     >"$RESULTS/certs.log" 2>&1 || die "certificate generation failed, see $RESULTS/certs.log"
 python3 bench/payloads/generate.py "$RESULTS/payloads" | tee "$RESULTS/payloads.txt" | sed 's/^/    /'
 
@@ -178,7 +192,7 @@ python3 bench/payloads/generate.py "$RESULTS/payloads" | tee "$RESULTS/payloads.
     echo "  \"run_id\": \"$RUN_ID\", \"quick\": $QUICK, \"opa\": $OPA_ON,"
     echo "  \"warm_s\": $WARM_S, \"measure_s\": $MEASURE_S, \"latency_s\": $LATENCY_S, \"rate\": $RATE,"
     echo "  \"connections\": $CONNECTIONS, \"ready_runs\": $READY_RUNS, \"heap_entries\": $HEAP_N,"
-    echo "  \"nproc\": $(nproc),"
+    echo "  \"nproc\": $(nproc), \"loadavg_at_start\": \"$(cut -d' ' -f1-3 /proc/loadavg)\","
     echo "  \"cpu\": \"$(lscpu | sed -n 's/^Model name: *//p' | head -1)\","
     echo "  \"memory\": \"$(free -h | awk '/^Mem:/ {print $2}')\","
     echo "  \"java\": \"$(java -version 2>&1 | head -2 | tail -1)\","
@@ -191,6 +205,19 @@ python3 bench/payloads/generate.py "$RESULTS/payloads" | tee "$RESULTS/payloads.
 } >"$RESULTS/meta.json"
 log "machine: $(nproc) CPUs, $(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["cpu"], "/", m["memory"], "/", m["java"], "/", m["go"])' "$RESULTS/meta.json")"
 
+load1="$(cut -d' ' -f1 /proc/loadavg)"
+if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > 0.5 else 1)" "$load1"; then
+    log "WARNING: load average $load1 before the run: other processes share these cores and will skew the figures"
+fi
+
+# Other processes on the same cores skew every figure: wait (bounded) until the machine is idle, and say so if not.
+quiet() {
+    local busy
+    if ! busy="$(wait_quiet "$QUIET_MAX_S")"; then
+        log "WARNING before $1: the machine is still ${busy}% busy after ${QUIET_MAX_S}s of waiting; measuring anyway"
+    fi
+}
+
 # ---------------------------------------------------------------------------------------------------------------
 # One server, every payload: readiness, one checked request per payload, warm-up, throughput, latency.
 bench_server() {
@@ -198,6 +225,7 @@ bench_server() {
     port="$(free_port)"
     out="$RESULTS/$name.log"
     path="$(validate_path "$name")"
+    quiet "$name"
     log "$name: starting on core $SERVER_CPU, port $port"
     start_server "$name" "$port" "$out"
     wait_ready "$name" "$port" 60 || { tail -20 "$out" >&2; die "$name did not become ready"; }
@@ -210,23 +238,34 @@ bench_server() {
         printf '%s\n' "POST https://127.0.0.1:$port$path" "Content-Type: application/json" "@$body" \
             >"$RESULTS/$name-$p.targets"
 
+        quiet "$name/$p"
         log "$name/$p: warm-up ${WARM_S}s"
         WRK_BODY="$body" WRK_PATH="$path" taskset -c "$LOAD_CPU" timeout $((WARM_S + 30)) \
             wrk -t1 -c"$CONNECTIONS" -d"${WARM_S}s" --timeout 5s -s bench/lib/wrk-post.lua \
             "https://127.0.0.1:$port" >/dev/null
 
         log "$name/$p: throughput ${MEASURE_S}s (wrk -t1 -c$CONNECTIONS)"
+        before="$(cpu_snapshot "$SERVER_PID")"
         WRK_BODY="$body" WRK_PATH="$path" taskset -c "$LOAD_CPU" timeout $((MEASURE_S + 30)) \
             wrk -t1 -c"$CONNECTIONS" -d"${MEASURE_S}s" --timeout 5s -s bench/lib/wrk-post.lua \
             "https://127.0.0.1:$port" >"$RESULTS/$name-$p.wrk.txt"
+        cpu_others "$before" "$(cpu_snapshot "$SERVER_PID")" >"$RESULTS/$name-$p.cpu-rps.json"
         sed -n 's/^WRKJSON //p' "$RESULTS/$name-$p.wrk.txt" >"$RESULTS/$name-$p.wrk.json"
         sleep 1
 
+        # A new vegeta opens new connections: warm up its TLS handshakes and connection pool at the same rate first,
+        # as kube-apiserver's pool of keep-alive connections would be warm.
+        log "$name/$p: latency warm-up ${WARM_S}s at $RATE req/s (vegeta, discarded)"
+        taskset -c "$LOAD_CPU" timeout $((WARM_S + 60)) "$VEGETA" attack -targets="$RESULTS/$name-$p.targets" \
+            -rate="$RATE/s" -duration="${WARM_S}s" -root-certs="$CERTS/ca.crt" -keepalive=true -http2=false $VEGETA_POOL \
+            -timeout=10s | "$VEGETA" report -type=text >"$RESULTS/$name-$p.vegeta-warmup.txt"
         log "$name/$p: latency ${LATENCY_S}s at $RATE req/s (vegeta)"
+        before="$(cpu_snapshot "$SERVER_PID")"
         taskset -c "$LOAD_CPU" timeout $((LATENCY_S + 60)) "$VEGETA" attack -name="$name-$p" \
             -targets="$RESULTS/$name-$p.targets" -rate="$RATE/s" -duration="${LATENCY_S}s" \
-            -root-certs="$CERTS/ca.crt" -keepalive=true -http2=false -timeout=10s \
+            -root-certs="$CERTS/ca.crt" -keepalive=true -http2=false $VEGETA_POOL -timeout=10s \
             >"$RESULTS/$name-$p.vegeta.bin"
+        cpu_others "$before" "$(cpu_snapshot "$SERVER_PID")" >"$RESULTS/$name-$p.cpu-lat.json"
         "$VEGETA" report -type=json <"$RESULTS/$name-$p.vegeta.bin" >"$RESULTS/$name-$p.vegeta.json"
         "$VEGETA" encode --to csv <"$RESULTS/$name-$p.vegeta.bin" | python3 bench/lib/latency.py \
             >"$RESULTS/$name-$p.lat.json"
@@ -253,7 +292,8 @@ if ((OPA_ON)); then
     bench_server opa
     if [[ -x bench/opa/check.sh ]]; then
         log "opa: bench/opa/check.sh (OPA and ecrgate agree?)"
-        if timeout 300 bench/opa/check.sh >"$RESULTS/opa-check.txt" 2>&1; then
+        if timeout 300 bench/opa/check.sh "$RESULTS"/payloads/*.json examples/requests/*.json \
+            >"$RESULTS/opa-check.txt" 2>&1; then
             log "opa: check passed"
         else
             log "opa: CHECK FAILED, see ${RESULTS#"$ROOT"/}/opa-check.txt"
@@ -265,13 +305,13 @@ fi
 # Cold path and heap footprint (bench.jar helpers; "not measured" when a helper is absent or fails).
 for n in 1 20; do
     log "cold path: $n new images"
-    timeout 180 taskset -c "$SERVER_CPU" java -XX:ActiveProcessorCount=1 -cp bench/target/bench.jar \
+    timeout 180 taskset -c "$SERVER_CPU" java -XX:ActiveProcessorCount=1 -cp "$BENCH_JAR" \
         dev.ecrgate.bench.ColdPath "$n" >"$RESULTS/cold-$n.txt" 2>"$RESULTS/cold-$n.err" ||
         log "cold path helper failed (see ${RESULTS#"$ROOT"/}/cold-$n.err)"
     grep '^COLD ' "$RESULTS/cold-$n.txt" | sed 's/^/    /' || true
 done
 log "heap footprint: $HEAP_N cached results"
-timeout 600 taskset -c "$SERVER_CPU" java -XX:ActiveProcessorCount=1 -cp bench/target/bench.jar \
+timeout 600 taskset -c "$SERVER_CPU" java -XX:ActiveProcessorCount=1 -cp "$BENCH_JAR" \
     dev.ecrgate.bench.HeapFootprint "$HEAP_N" >"$RESULTS/heap.txt" 2>"$RESULTS/heap.err" ||
     log "heap helper failed (see ${RESULTS#"$ROOT"/}/heap.err)"
 grep '^HEAP ' "$RESULTS/heap.txt" | sed 's/^/    /' || true
@@ -280,6 +320,7 @@ grep '^HEAP ' "$RESULTS/heap.txt" | sed 's/^/    /' || true
 log "ready time: $READY_RUNS starts of ecrgate"
 ready_ms=()
 for i in $(seq "$READY_RUNS"); do
+    quiet "ready run $i"
     port="$(free_port)"
     t0=$(date +%s%N)
     start_server ecrgate "$port" "$RESULTS/ready-$i.log"
@@ -316,5 +357,6 @@ if ((PROFILE)); then
     cat "$RESULTS/profile.txt"
 fi
 
+cut -d' ' -f1-3 /proc/loadavg >"$RESULTS/loadavg-at-end.txt"
 log "done in $((SECONDS - START_SECONDS)) s; raw results in ${RESULTS#"$ROOT"/}"
 python3 bench/lib/summarize.py "$RESULTS" | tee "$RESULTS/summary.txt"

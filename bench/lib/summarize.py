@@ -33,7 +33,10 @@ def measure(d, server, payload):
     lat = load(os.path.join(d, f"{server}-{payload}.lat.json"))
     if wrk is None and lat is None:
         return None
-    m = {"server": server, "payload": payload}
+    others = [c.get("others_core0_pct", 0.0) for c in (load(os.path.join(d, f"{server}-{payload}.cpu-{phase}.json"))
+                                                       for phase in ("rps", "lat")) if c]
+    m = {"server": server, "payload": payload, "answer": answer(d, server, payload),
+         "others_core0_pct": max(others) if others else None}
     if wrk:
         m["rps"] = round(wrk["requests"] / (wrk["duration_us"] / 1e6)) if wrk["duration_us"] else 0
         m["rps_errors"] = sum(wrk[k] for k in ("connect_errors", "read_errors", "write_errors",
@@ -45,6 +48,17 @@ def measure(d, server, payload):
                   "max_ms": lat["max_ms"], "lat_errors": lat["errors"], "lat_requests": lat["requests"],
                   "lat_rate": lat["rate"], "error_samples": lat.get("error_samples", [])})
     return m
+
+
+def answer(d, server, payload):
+    """allow, warn or deny, from the answer to the one checked request of this server and payload."""
+    review = load(os.path.join(d, f"{server}-{payload}.response.json"))
+    if not isinstance(review, dict):
+        return "?"
+    response = review.get("response") or review.get("result", {}).get("response") or {}
+    if not response.get("allowed", False):
+        return "deny"
+    return "warn" if response.get("warnings") else "allow"
 
 
 def fmt(v, digits=2):
@@ -84,7 +98,16 @@ def main():
     print(f"Throughput: wrk -t1 -c32 -d{meta.get('measure_s', '?')}s, keep-alive (load generator on core 1)")
     print(f"Latency:    vegeta at {LATENCY_RATE} req/s for {meta.get('latency_s', '?')}s, open loop, keep-alive")
     print("Server on core 0. Latencies in ms. errors = wrk errors / vegeta errors (transport or non-2xx).")
-    header = f"{'server':<8} {'payload':<14} {'rps':>8} {'p50':>7} {'p99':>7} {'p99.9':>7} {'max':>8} {'errors':>9}"
+    print("rate = the request rate vegeta achieved (at most 32 in flight); below 990 the server did not keep up.")
+    print("other% = the most of core 0 that processes other than the server took during either measurement.")
+    end_load = None
+    try:
+        end_load = open(os.path.join(d, "loadavg-at-end.txt")).read().strip()
+    except OSError:
+        pass
+    print(f"Load average at start {meta.get('loadavg_at_start', '?')}, at end {end_load or '?'}"
+          f"{'  (QUICK RUN: smoke test, figures not comparable)' if meta.get('quick') else ''}")
+    header = f"{'server':<8} {'payload':<14} {'answer':<6} {'rps':>8} {'p50':>7} {'p99':>7} {'p99.9':>7} {'max':>8} {'rate':>6} {'errors':>9} {'other%':>7}"
     for s in SERVERS:
         rows = [results[(s, p)] for p in PAYLOADS if (s, p) in results]
         if not rows:
@@ -93,8 +116,8 @@ def main():
         print(header)
         for m in rows:
             errors = f"{fmt(m.get('rps_errors'))}/{fmt(m.get('lat_errors'))}"
-            print(f"{s:<8} {m['payload']:<14} {fmt(m.get('rps')):>8} {fmt(m.get('p50_ms')):>7} "
-                  f"{fmt(m.get('p99_ms')):>7} {fmt(m.get('p999_ms')):>7} {fmt(m.get('max_ms')):>8} {errors:>9}")
+            print(f"{s:<8} {m['payload']:<14} {m['answer']:<6} {fmt(m.get('rps')):>8} {fmt(m.get('p50_ms')):>7} "
+                  f"{fmt(m.get('p99_ms')):>7} {fmt(m.get('p999_ms')):>7} {fmt(m.get('max_ms')):>8} {fmt(m.get('lat_rate'), 0):>6} {errors:>9} {fmt(m.get('others_core0_pct'), 1):>7}")
 
     print()
     print("Ratios (throughput; p99)")
@@ -161,6 +184,8 @@ def main():
             target(f"p99.9 <= 10 ms at {LATENCY_RATE} rps ({p})", f"{e['p999_ms']:.2f} ms", e["p999_ms"] <= 10.0)
             errs = (e.get("lat_errors") or 0) + (e.get("rps_errors") or 0)
             target(f"zero errors ({p})", str(errs), errs == 0)
+            target(f"sustains {LATENCY_RATE} rps ({p})", f"{e['lat_rate']:.0f} rps",
+                   e["lat_rate"] >= 0.99 * LATENCY_RATE)
     for kv in cold:
         n, calls, ms = int(kv["images"]), int(kv["ecr_calls"]), int(kv["decide_ms"])
         rt = int(kv.get("round_trip_ms", "50"))
