@@ -4,7 +4,7 @@ import dev.ecrgate.admission.AdmissionAnswer;
 import dev.ecrgate.admission.AdmissionCodec;
 import dev.ecrgate.admission.AdmissionSubject;
 import dev.ecrgate.admission.BadAdmissionRequestException;
-import dev.ecrgate.admission.Subjects;
+import dev.ecrgate.admission.ReviewReader;
 import dev.ecrgate.findings.FindingsSource;
 import dev.ecrgate.findings.ImageFacts;
 import dev.ecrgate.image.ImageReference;
@@ -12,8 +12,6 @@ import dev.ecrgate.policy.Decider;
 import dev.ecrgate.policy.Decision;
 import dev.ecrgate.policy.DecisionText;
 import dev.ecrgate.policy.PolicySet;
-import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
-import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -43,6 +41,7 @@ public final class AdmissionHandler {
 
     private final Vertx vertx;
     private final AdmissionCodec codec;
+    private final ReviewReader reader;
     private final Supplier<PolicySet> policies;
     private final Supplier<FindingsSource> findings;
     private final Clock clock;
@@ -59,6 +58,7 @@ public final class AdmissionHandler {
                             Duration deadline) {
         this.vertx = vertx;
         this.codec = codec;
+        this.reader = new ReviewReader(codec);
         this.policies = policies;
         this.findings = findings;
         this.clock = clock;
@@ -73,34 +73,27 @@ public final class AdmissionHandler {
      */
     public Future<byte[]> handle(byte[] body) {
         long start = System.nanoTime();
-        Future<AdmissionReview> review = body.length <= INLINE_DECODE_LIMIT
+        Future<ReviewReader.Review> review = body.length <= INLINE_DECODE_LIMIT
                 ? decode(body)
-                : vertx.executeBlocking(() -> codec.decode(body), false);
+                : vertx.executeBlocking(() -> reader.read(body), false);
         return review.compose(r -> answer(r, start))
                 .onFailure(e -> metrics.failed(System.nanoTime() - start));
     }
 
-    private Future<AdmissionReview> decode(byte[] body) {
+    private Future<ReviewReader.Review> decode(byte[] body) {
         try {
-            return Future.succeededFuture(codec.decode(body));
+            return Future.succeededFuture(reader.read(body));
         } catch (BadAdmissionRequestException e) {
             return Future.failedFuture(e);
         }
     }
 
-    private Future<byte[]> answer(AdmissionReview review, long start) {
-        AdmissionRequest request = review.getRequest();
-        String uid = request.getUid();
-        Optional<AdmissionSubject> subject;
-        try {
-            subject = Subjects.of(request);
-        } catch (BadAdmissionRequestException e) {
-            return Future.failedFuture(e);
-        }
+    private Future<byte[]> answer(ReviewReader.Review review, long start) {
+        String uid = review.uid();
+        Optional<AdmissionSubject> subject = review.subject();
         if (subject.isEmpty()) {
             byte[] answer = codec.encode(uid, AdmissionAnswer.allow());
-            metrics.allowedUnchecked(request.getKind() == null ? "" : String.valueOf(request.getKind().getKind()),
-                    String.valueOf(request.getOperation()), System.nanoTime() - start);
+            metrics.allowedUnchecked(review.kind(), review.operation(), System.nanoTime() - start);
             return Future.succeededFuture(answer);
         }
         Decider.Plan plan = Decider.plan(subject.get(), policies.get(), clock.instant());
@@ -109,15 +102,9 @@ public final class AdmissionHandler {
             byte[] answer = codec.encode(uid, DecisionText.answer(decision));
             long nanos = System.nanoTime() - start;
             metrics.decided(decision, nanos);
-            log.record(new DecisionLog.Entry(decision, user(request), images(plan, facts), Duration.ofNanos(nanos)));
+            log.record(new DecisionLog.Entry(decision, review.user(), images(plan, facts), Duration.ofNanos(nanos)));
             return answer;
         });
-    }
-
-    /** The requesting user's name; the rest of userInfo (groups, extra) stays out of the log. */
-    private static String user(AdmissionRequest request) {
-        return request.getUserInfo() == null || request.getUserInfo().getUsername() == null ? ""
-                : request.getUserInfo().getUsername();
     }
 
     /** Each container's image with its digest: written in the reference, or the one its tag pointed to. */

@@ -3,7 +3,6 @@ package dev.ecrgate.server;
 import dev.ecrgate.admission.AdmissionCodec;
 import dev.ecrgate.admission.AdmissionSubject;
 import dev.ecrgate.admission.BadAdmissionRequestException;
-import dev.ecrgate.admission.Subjects;
 import dev.ecrgate.findings.FixAvailable;
 import dev.ecrgate.findings.ImageFacts;
 import dev.ecrgate.findings.RepositoryFacts;
@@ -36,17 +35,18 @@ public final class Warmup {
     /** Decides the built-in review {@code rounds} times against {@code policies}; returns the last answer's size. */
     public static int run(AdmissionCodec codec, PolicySet policies, Instant now, int rounds) {
         byte[] body = sample();
+        dev.ecrgate.admission.ReviewReader reader = new dev.ecrgate.admission.ReviewReader(codec);
         int size = 0;
         for (int i = 0; i < rounds; i++) {
             try {
-                var review = codec.decode(body);
-                AdmissionSubject subject = Subjects.of(review.getRequest()).orElseThrow();
+                var review = reader.read(body);
+                AdmissionSubject subject = review.subject().orElseThrow();
                 Decider.Plan plan = Decider.plan(subject, policies, now);
                 Map<ImageReference, ImageFacts> facts = new HashMap<>();
                 for (ImageReference ref : plan.lookups().keySet()) {
                     facts.put(ref, syntheticFacts(now));
                 }
-                size = codec.encode(review.getRequest().getUid(), DecisionText.answer(Decider.decide(plan, facts)))
+                size = codec.encode(review.uid(), DecisionText.answer(Decider.decide(plan, facts)))
                         .length;
             } catch (BadAdmissionRequestException e) {
                 throw new IllegalStateException("the built-in warm-up review does not decode", e);

@@ -16,6 +16,18 @@ import org.junit.jupiter.api.Test;
 /** Which requests ecrgate checks, and the images it finds in each kind's pod spec. */
 class SubjectsTest {
     static final AdmissionCodec CODEC = new AdmissionCodec();
+    static final ReviewReader READER = new ReviewReader(CODEC);
+
+    /**
+     * The subject as the bound model gives it, checked against the streaming reader the server uses: the two must
+     * always agree.
+     */
+    static Optional<AdmissionSubject> subjectOf(String review) throws Exception {
+        byte[] bytes = review.getBytes(StandardCharsets.UTF_8);
+        Optional<AdmissionSubject> bound = Subjects.of(CODEC.decode(bytes).getRequest());
+        assertEquals(bound, READER.read(bytes).subject(), "the streaming reader agrees with the bound model");
+        return bound;
+    }
     static final String SPEC = "{\"initContainers\":[{\"name\":\"init\",\"image\":\"busybox:1.36\"}],"
             + "\"containers\":[{\"name\":\"app\",\"image\":\"nginx:1.27\"},{\"name\":\"side\",\"image\":\"envoy\"}],"
             + "\"ephemeralContainers\":[{\"name\":\"dbg\",\"image\":\"alpine\"}]}";
@@ -64,8 +76,7 @@ class SubjectsTest {
     @ParameterizedTest(name = "finds every image of {0}")
     @MethodSource("kinds")
     void findsEveryImage(String name, String review, List<String> expected) throws Exception {
-        AdmissionSubject s = Subjects.of(CODEC.decode(review.getBytes(StandardCharsets.UTF_8)).getRequest())
-                .orElseThrow();
+        AdmissionSubject s = subjectOf(review).orElseThrow();
         assertEquals(expected, s.images().stream().map(i -> i.kind() + " " + i.containerName() + " " + i.image())
                 .toList());
         assertEquals("team-blue", s.namespace());
@@ -86,8 +97,7 @@ class SubjectsTest {
     @ParameterizedTest(name = "leaves {0} alone")
     @MethodSource("ignored")
     void leavesOtherRequestsAlone(String name, String review) throws Exception {
-        assertEquals(Optional.empty(), Subjects.of(CODEC.decode(review.getBytes(StandardCharsets.UTF_8))
-                .getRequest()));
+        assertEquals(Optional.empty(), subjectOf(review));
     }
 
     @Test
@@ -95,8 +105,7 @@ class SubjectsTest {
         String old = object("\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"nginx:1.27\"},"
                 + "{\"name\":\"side\",\"image\":\"busybox:1.36\"}]}");
         String pod = object("\"spec\":" + SPEC);
-        AdmissionSubject s = Subjects.of(CODEC.decode(review("", "v1", "Pod", "UPDATE", null, pod, old)
-                .getBytes(StandardCharsets.UTF_8)).getRequest()).orElseThrow();
+        AdmissionSubject s = subjectOf(review("", "v1", "Pod", "UPDATE", null, pod, old)).orElseThrow();
         assertEquals(List.of("init false", "app true", "side false", "dbg false"),
                 s.images().stream().map(i -> i.containerName() + " " + i.preExisting()).toList(),
                 "busybox ran as a container before, not as an init container");
@@ -105,9 +114,19 @@ class SubjectsTest {
     @Test
     void aCreateHasNothingPreExistingEvenWithAnOldObject() throws Exception {
         String pod = object("\"spec\":" + SPEC);
-        AdmissionSubject s = Subjects.of(CODEC.decode(review("", "v1", "Pod", "CREATE", null, pod, pod)
-                .getBytes(StandardCharsets.UTF_8)).getRequest()).orElseThrow();
+        AdmissionSubject s = subjectOf(review("", "v1", "Pod", "CREATE", null, pod, pod)).orElseThrow();
         assertTrue(s.images().stream().noneMatch(ContainerImage::preExisting));
+    }
+
+    @ParameterizedTest(name = "reads {0} as the bound model does")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"allow-pod.json", "warn-deployment.json",
+            "deny-pod.json", "update-scale-deployment.json"})
+    void readsTheExamplesAsTheBoundModelDoes(String example) throws Exception {
+        String review = java.nio.file.Files.readString(java.nio.file.Path.of("../examples/requests/" + example));
+        AdmissionSubject s = subjectOf(review).orElseThrow();
+        ReviewReader.Review read = READER.read(review.getBytes(StandardCharsets.UTF_8));
+        assertEquals(s.uid(), read.uid());
+        assertEquals("alice@example.com", read.user());
     }
 
     @Test
@@ -116,5 +135,6 @@ class SubjectsTest {
                 + "\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},\"operation\":\"CREATE\"}}";
         assertThrows(BadAdmissionRequestException.class,
                 () -> Subjects.of(CODEC.decode(r.getBytes(StandardCharsets.UTF_8)).getRequest()));
+        assertThrows(BadAdmissionRequestException.class, () -> READER.read(r.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -71,6 +72,8 @@ public final class EcrDouble implements AutoCloseable {
     private static final Instant FIRST_PUSH = Instant.parse("2026-01-05T09:00:00Z");
     private static final int DEFAULT_MAX_RESULTS = 100;
     private static final int MAX_ENHANCED_PER_PAGE = 100;
+    /** The seed of {@link #failRate}'s draws, so that a run's sequence of failures can be repeated. */
+    private static final long FAIL_RATE_SEED = 8;
 
     /** The operations this double answers, by their names on the wire. */
     public enum Operation {
@@ -267,6 +270,10 @@ public final class EcrDouble implements AutoCloseable {
     private Duration latency = Duration.ZERO;
     private int pageSize = Integer.MAX_VALUE;
     private String callerAccount = DEFAULT_ACCOUNT;
+    private double failFraction;
+    private Failure rateFailure;
+    private Random failDraws = new Random(FAIL_RATE_SEED);
+    private final AtomicInteger rateFailures = new AtomicInteger();
 
     private EcrDouble(HttpServer server, ExecutorService executor) {
         this.server = server;
@@ -434,6 +441,26 @@ public final class EcrDouble implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Answers a {@code fraction} of all requests, of every operation, with an error: {@code httpStatus} and a body and
+     * {@code x-amzn-ErrorType} of {@code errorType}, e.g. {@code 0.01, 500, "ServerException"} for a background of
+     * server errors, or {@code 1.0, 503, "ServiceUnavailableException"} for an outage. Which requests fail is drawn
+     * from a {@link Random} seeded with a constant, reseeded by each call, so a run's sequence of failures repeats
+     * for the same sequence of requests. Applies after latency and {@link #hang}, and after {@link #failNext}, whose
+     * queued failures come first. {@code 0} turns it off.
+     */
+    public EcrDouble failRate(double fraction, int httpStatus, String errorType) {
+        if (!(fraction >= 0 && fraction <= 1)) {
+            throw new IllegalArgumentException("the failure rate must be within [0, 1]: " + fraction);
+        }
+        synchronized (lock) {
+            failFraction = fraction;
+            rateFailure = new Failure(httpStatus, errorType);
+            failDraws = new Random(FAIL_RATE_SEED);
+        }
+        return this;
+    }
+
     /** Answers the next {@code count} requests for {@code operation} with {@code 400 ThrottlingException}. */
     public EcrDouble throttleNext(Operation operation, int count) {
         return failNext(operation, count, 400, "ThrottlingException");
@@ -446,6 +473,9 @@ public final class EcrDouble implements AutoCloseable {
             repositories.clear();
             latencies.clear();
             failures.clear();
+            failFraction = 0;
+            rateFailure = null;
+            rateFailures.set(0);
             latency = Duration.ZERO;
             pageSize = Integer.MAX_VALUE;
             callerAccount = DEFAULT_ACCOUNT;
@@ -465,6 +495,11 @@ public final class EcrDouble implements AutoCloseable {
     /** How many requests for {@code operation} were received, including failed and held ones. */
     public int calls(Operation operation) {
         return (int) calls.stream().filter(c -> c.operation().equals(operation.wireName())).count();
+    }
+
+    /** How many requests {@link #failRate} answered with an error (since start or {@link #reset}). */
+    public int rateFailures() {
+        return rateFailures.get();
     }
 
     /** Stops serving; held requests are dropped. */
@@ -557,6 +592,10 @@ public final class EcrDouble implements AutoCloseable {
         }
         synchronized (lock) {
             Failure failure = Optional.ofNullable(failures.get(operation)).map(Deque::poll).orElse(null);
+            if (failure == null && failFraction > 0 && failDraws.nextDouble() < failFraction) {
+                failure = rateFailure;
+                rateFailures.incrementAndGet();
+            }
             if (failure != null) {
                 throw new EcrError(failure.httpStatus(), failure.errorType(),
                         failure.errorType().equals("ThrottlingException") ? "Rate exceeded"
