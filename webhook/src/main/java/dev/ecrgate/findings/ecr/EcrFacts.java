@@ -55,23 +55,27 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
      * not be read. Failures are cached too, briefly and with backoff: Caffeine never sees a failed future (it would
      * log each one with a stack trace), and an outage does not turn every admission into an ECR call.
      */
-    record Entry<V>(V value, long fetchedAt, long refreshAt, boolean negative, int weight, int failures,
-                    Optional<String> refreshFailure) {
+    record Entry<V>(V value, long fetchedAt, long refreshAt, long interval, boolean negative, int weight,
+                    int failures, Optional<String> refreshFailure) {
         boolean failed() {
             return value == null;
         }
 
-        Entry<V> failedRefresh(String why, long now, long interval) {
+        /**
+         * This entry after a refresh that failed: the answer is kept (a failure stays a failure), and the next try
+         * backs off, doubling from one second up to the entry's own refresh interval.
+         */
+        Entry<V> failedRefresh(String why, long now) {
             if (failed()) {
-                return failure(why, now, failures + 1);
+                return failure(why, now, failures);
             }
-            return new Entry<>(value, fetchedAt, now + backoff(interval, failures), negative, weight, failures + 1,
-                    Optional.of(why));
+            return new Entry<>(value, fetchedAt, now + backoff(interval, failures), interval, negative, weight,
+                    failures + 1, Optional.of(why));
         }
 
         static <V> Entry<V> failure(String why, long now, int failures) {
-            return new Entry<>(null, now, now + backoff(Duration.ofSeconds(30).toNanos(), failures), true, 1,
-                    failures + 1, Optional.of(why));
+            long cap = Duration.ofSeconds(30).toNanos();
+            return new Entry<>(null, now, now + backoff(cap, failures), cap, true, 1, failures + 1, Optional.of(why));
         }
 
         private static long backoff(long cap, int failures) {
@@ -258,15 +262,25 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
 
         @Override
         public CompletableFuture<? extends Entry<V>> asyncReload(K key, Entry<V> old, Executor executor) {
-            return fetch.apply(key).handle((fresh, error) -> error == null ? fresh
-                    : old.failedRefresh(describe(error), ticker.read(), old.refreshAt() - old.fetchedAt()));
+            // a failed refresh never replaces a known answer, whether it failed the future or came back as a
+            // failure entry (the tags of a repository are read together, and each gets one)
+            return fetch.apply(key).handle((fresh, error) -> {
+                if (error != null) {
+                    return old.failedRefresh(describe(error), ticker.read());
+                }
+                if (fresh.failed()) {
+                    return old.failedRefresh(fresh.refreshFailure().orElse("no answer from ECR"), ticker.read());
+                }
+                return fresh;
+            });
         }
     }
 
     private <V> Entry<V> entry(V value, Duration refresh, boolean negative, int weight) {
         long now = ticker.read();
         Duration interval = negative ? settings.negativeRefresh() : refresh;
-        return new Entry<>(value, now, now + interval.toNanos(), negative, Math.max(1, weight), 0, Optional.empty());
+        return new Entry<>(value, now, now + interval.toNanos(), interval.toNanos(), negative, Math.max(1, weight), 0,
+                Optional.empty());
     }
 
     private CompletableFuture<Entry<Optional<RepositoryFacts>>> loadRepository(RepoKey key) {

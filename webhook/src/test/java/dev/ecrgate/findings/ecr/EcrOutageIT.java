@@ -40,7 +40,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -166,7 +165,6 @@ class EcrOutageIT {
      */
     @ParameterizedTest(name = "ECR {0}, images by tag: the cache answers every read at once, backs off and recovers")
     @EnumSource(Outage.class)
-    @Disabled("EcrFacts: a failed tag refresh drops the cached digest and does not back off (RELIABILITY.md)")
     void cacheAnswersThroughTenMinutesOfOutageForImagesByTag(Outage outage) throws Exception {
         cacheThroughTenMinutesOfOutage(outage, References.TAGGED);
     }
@@ -331,7 +329,6 @@ class EcrOutageIT {
     @ParameterizedTest(name = "ECR {0}, images by tag: the webhook answers within its deadline as onLookupFailure"
             + " says, then recovers")
     @EnumSource(Outage.class)
-    @Disabled("EcrFacts: a failed tag refresh drops the cached digest and does not back off (RELIABILITY.md)")
     void webhookAnswersWithinTheDeadlineForImagesByTag(Outage outage, @TempDir Path policies) throws Exception {
         webhookThroughAnOutage(outage, References.TAGGED, policies);
     }
