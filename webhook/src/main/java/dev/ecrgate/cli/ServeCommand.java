@@ -179,6 +179,11 @@ final class ServeCommand implements Callable<Integer> {
     /** slf4j-simple reads this when it makes its first logger, and never again. */
     static final String SIMPLE_LOGGER_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 
+    @Option(names = "--exit-when-ready", hidden = true,
+            description = "Start, warm up, and exit once ready: a training run for the class data sharing archive"
+                    + " (-XX:ArchiveClassesAtExit) that the container image builds.")
+    boolean exitWhenReady;
+
     @Override
     public Integer call() throws Exception {
         // before anything logs: no ecrgate class that has a logger has been initialised yet (ConfigDefaults,
@@ -211,6 +216,10 @@ final class ServeCommand implements Callable<Integer> {
         } catch (Webhook.StartupException e) {
             spec.commandLine().getErr().println("ecrgate serve: " + e.getMessage());
             return 1;
+        }
+        if (exitWhenReady) {
+            webhook.close();
+            return 0;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Duration drainFor = cfg.drain();
