@@ -177,7 +177,7 @@ public final class DecisionText {
                 continue;
             }
             if (out.size() == MAX_WARNINGS - 1 && warn.size() > MAX_WARNINGS) {
-                out.add("ecrgate: " + (seen.size() > 0 ? warn.size() - out.size() : 0) + " more warnings not shown");
+                out.add("ecrgate: " + (warn.size() - out.size()) + " more warnings not shown");
                 break;
             }
             out.add(truncate(oneLine(text), MAX_WARNING));
