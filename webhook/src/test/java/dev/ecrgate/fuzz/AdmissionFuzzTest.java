@@ -46,6 +46,7 @@ class AdmissionFuzzTest {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-30T12:00:00Z"), ZoneOffset.UTC);
     static final AdmissionCodec CODEC = new AdmissionCodec();
+    static final dev.ecrgate.admission.ReviewReader READER = new dev.ecrgate.admission.ReviewReader(CODEC);
     static final ObjectMapper JSON = new ObjectMapper();
 
     static Vertx vertx;
@@ -82,9 +83,11 @@ class AdmissionFuzzTest {
 
     @FuzzTest(maxDuration = "30s")
     void handle(byte[] body) throws Exception {
+        // the server reads reviews with the streaming reader, which skips fields the decision does not use (the
+        // bound model refuses a mistyped one of those); the uid it reads is the one the answer must carry
         Optional<String> uid;
         try {
-            uid = Optional.of(CODEC.decode(body).getRequest().getUid());
+            uid = Optional.of(READER.read(body).uid());
         } catch (BadAdmissionRequestException e) {
             uid = Optional.empty();
         }
@@ -98,7 +101,7 @@ class AdmissionFuzzTest {
             return;
         }
         if (uid.isEmpty()) {
-            fail("answered a body that the codec refuses");
+            fail("answered a body that the reader refuses");
         }
         JsonNode answer = JSON.readTree(response);
         assertEquals(AdmissionCodec.API_VERSION, answer.path("apiVersion").asText());
