@@ -133,7 +133,7 @@ final class CheckCommand implements Callable<Integer> {
         try {
             policySet = PolicyLoader.loadDirectory(policies);
         } catch (PolicyLoadException e) {
-            throw new InputError("cannot load policies from " + policies + ":\n" + e.getMessage());
+            throw new InputError(e.describe(policies.toString()));
         }
 
         AdmissionCodec codec = new AdmissionCodec();

@@ -48,7 +48,7 @@ final class ExplainCommand implements Callable<Integer> {
     @Parameters(paramLabel = "IMAGE", description = "An image reference as written in a pod spec.")
     String image;
 
-    @Option(names = "--namespace", paramLabel = "NS", defaultValue = "default",
+    @Option(names = {"-n", "--namespace"}, paramLabel = "NS", defaultValue = "default",
             description = "The namespace the image would run in (default: ${DEFAULT-VALUE}).")
     String namespace;
 
@@ -79,7 +79,7 @@ final class ExplainCommand implements Callable<Integer> {
         try {
             set = PolicyLoader.loadDirectory(policies);
         } catch (PolicyLoadException e) {
-            err.println("ecrgate explain: the policies do not load:\n" + e.getMessage());
+            err.println("ecrgate explain: " + e.describe(policies.toString()));
             return 2;
         }
         Duration wait = ServeCommand.Durations.parse(deadline);

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {ServeCommand.class, CertsCommand.class, PolicyCommand.class, ExplainCommand.class,
                 CheckCommand.class,
                 CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -34,9 +34,11 @@ public final class Main implements Runnable {
         return cli.execute(args);
     }
 
+    /** Without a subcommand there is nothing to do: the usage, on stderr, and exit code 2 as for any usage error. */
     @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return 2;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -5,10 +5,8 @@ import dev.ecrgate.policy.PolicyError;
 import dev.ecrgate.policy.PolicyLoadException;
 import dev.ecrgate.policy.PolicyLoader;
 import dev.ecrgate.policy.PolicySet;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -18,13 +16,15 @@ import picocli.CommandLine.Parameters;
 /** {@code ecrgate policy}: tools for policy files. */
 @Command(name = "policy", mixinStandardHelpOptions = true, description = "Tools for ImagePolicy files.",
         subcommands = {PolicyCommand.Validate.class})
-final class PolicyCommand implements Runnable {
+final class PolicyCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Without a subcommand: the usage, on stderr, and exit code 2. */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return 2;
     }
 
     /** {@code ecrgate policy validate}: the checks {@code serve} applies at load and reload, without serving. */
@@ -45,32 +45,29 @@ final class PolicyCommand implements Runnable {
 
         @Override
         public Integer call() {
-            List<PolicyError> errors = new ArrayList<>();
-            int policies = 0;
             for (Path path : paths) {
-                try {
-                    PolicySet set = Files.isDirectory(path) ? PolicyLoader.loadDirectory(path)
-                            : PolicyLoader.parse(path.toString(), Files.readString(path, StandardCharsets.UTF_8));
-                    policies += set.policies().size();
-                    for (ImagePolicy p : set.policies()) {
-                        spec.commandLine().getOut().println(p.origin() + ": policy " + p.name() + " is valid ("
-                                + p.mode().name().toLowerCase() + ")");
-                    }
-                } catch (PolicyLoadException e) {
-                    errors.addAll(e.errors());
-                } catch (java.io.IOException e) {
+                if (!Files.isReadable(path)) {
                     spec.commandLine().getErr().println("ecrgate policy validate: cannot read " + path + ": "
-                            + e.getMessage());
+                            + (Files.exists(path) ? "permission denied" : "no such file or directory"));
                     return 2;
                 }
             }
-            for (PolicyError e : errors) {
-                spec.commandLine().getErr().println(e);
-            }
-            if (!errors.isEmpty()) {
-                spec.commandLine().getErr().println(errors.size() + (errors.size() == 1 ? " error" : " errors"));
+            PolicySet set;
+            try {
+                set = PolicyLoader.loadPaths(paths);
+            } catch (PolicyLoadException e) {
+                for (PolicyError error : e.errors()) {
+                    spec.commandLine().getErr().println(error);
+                }
+                int n = e.errors().size();
+                spec.commandLine().getErr().println(n + (n == 1 ? " error" : " errors"));
                 return 1;
             }
+            for (ImagePolicy p : set.policies()) {
+                spec.commandLine().getOut().println(p.origin() + ": policy " + p.name() + " is valid ("
+                        + p.mode().name().toLowerCase(java.util.Locale.ROOT) + ")");
+            }
+            int policies = set.policies().size();
             spec.commandLine().getOut().println(policies + (policies == 1 ? " policy" : " policies") + " valid");
             return 0;
         }

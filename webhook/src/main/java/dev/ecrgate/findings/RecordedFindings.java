@@ -268,7 +268,7 @@ public final class RecordedFindings implements FindingsSource {
                         }
                     });
         } catch (IOException e) {
-            throw new FindingsLoadException(dir, dir + ": cannot read: " + e, e);
+            throw new FindingsLoadException(dir, dir + ": cannot read: " + dev.ecrgate.text.FileErrors.plain(e), e);
         }
         found.sort(Comparator.comparing(p -> p.toString().replace('\\', '/')));
         return found;
@@ -287,7 +287,7 @@ public final class RecordedFindings implements FindingsSource {
             String where = at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr();
             throw new FindingsLoadException(file, file + where + ": not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new FindingsLoadException(file, file + ": cannot read: " + e, e);
+            throw new FindingsLoadException(file, file + ": cannot read: " + dev.ecrgate.text.FileErrors.plain(e), e);
         }
         if (root == null || root.isMissingNode()) {
             throw new FindingsLoadException(file,

@@ -164,24 +164,40 @@ public final class DecisionText {
         return b.toString();
     }
 
-    /** One line per violation or notice that warns, at most {@link #MAX_WARNING} characters each. */
+    /**
+     * The warnings as kubectl shows them: {@link #warningLines} cut to {@link #MAX_WARNING} characters each, at most
+     * {@link #MAX_WARNINGS} lines (the last one then says how many more there are).
+     */
     public static List<String> warnings(Decision decision) {
-        List<Violation> warn = decision.withEffect(Effect.WARN);
-        List<String> out = new ArrayList<>();
-        Set<String> seen = new LinkedHashSet<>();
-        for (Violation v : warn) {
-            ContainerImage c = v.container();
-            String text = "[" + v.policy() + "] " + containerLabel(c)
-                    + (c.preExisting() ? " (already deployed)" : "") + ": " + v.detail();
-            if (!seen.add(text)) {
-                continue;
-            }
-            if (out.size() == MAX_WARNINGS - 1 && warn.size() > MAX_WARNINGS) {
-                out.add("ecrgate: " + (warn.size() - out.size()) + " more warnings not shown");
+        List<String> whole = warningLines(decision);
+        List<String> out = new ArrayList<>(Math.min(whole.size(), MAX_WARNINGS));
+        for (String line : whole) {
+            if (out.size() == MAX_WARNINGS - 1 && whole.size() > MAX_WARNINGS) {
+                out.add("ecrgate: " + (whole.size() - out.size()) + " more warnings not shown");
                 break;
             }
-            out.add(truncate(oneLine(text), MAX_WARNING));
+            out.add(truncate(line, MAX_WARNING));
         }
+        return out;
+    }
+
+    /**
+     * Every violation or notice that warns, whole, one line each: the same finding of one container under several
+     * policies is one line naming them all, as in the denial message. For reports with room ({@code ecrgate check});
+     * kubectl gets {@link #warnings}.
+     */
+    public static List<String> warningLines(Decision decision) {
+        Map<String, List<String>> policiesByText = new LinkedHashMap<>();
+        for (Violation v : decision.withEffect(Effect.WARN)) {
+            ContainerImage c = v.container();
+            String text = containerLabel(c) + (c.preExisting() ? " (already deployed)" : "") + ": " + v.detail();
+            List<String> policies = policiesByText.computeIfAbsent(oneLine(text), t -> new ArrayList<>(2));
+            if (!policies.contains(v.policy())) {
+                policies.add(v.policy());
+            }
+        }
+        List<String> out = new ArrayList<>(policiesByText.size());
+        policiesByText.forEach((text, policies) -> out.add("[" + String.join(", ", policies) + "] " + text));
         return out;
     }
 

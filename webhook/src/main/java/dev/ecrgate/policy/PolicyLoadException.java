@@ -23,6 +23,18 @@ public final class PolicyLoadException extends Exception {
         return errors;
     }
 
+    /**
+     * What a command prints when the policies in {@code where} do not load: "cannot load policies from WHERE:" and
+     * the errors one per line, or only the error itself when it is that {@code where} cannot be read at all.
+     */
+    public String describe(String where) {
+        PolicyError only = errors.get(0);
+        if (errors.size() == 1 && only.line() == 0 && only.file().equals(where)) {
+            return only.toString();
+        }
+        return "cannot load policies from " + where + ":\n" + getMessage();
+    }
+
     private static String render(List<PolicyError> errors) {
         return errors.stream().map(PolicyError::toString).collect(Collectors.joining("\n"));
     }

@@ -47,31 +47,31 @@ public final class PolicyLoader {
      *                             valid policy, or two policies share a name; it lists every error found
      */
     public static PolicySet loadDirectory(Path dir) throws PolicyLoadException {
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                if (!name.startsWith(".") && (name.endsWith(".yaml") || name.endsWith(".yml"))
-                        && !Files.isDirectory(entry)) {
-                    files.add(entry);
-                }
-            }
-        } catch (IOException e) {
-            throw new PolicyLoadException(List.of(new PolicyError(dir.toString(), 0, 0, "",
-                    "cannot read policy directory: " + describe(e))));
-        }
-        files.sort(Comparator.comparing(f -> f.getFileName().toString()));
-
         Loading loading = new Loading();
-        for (Path file : files) {
-            try {
-                loading.add(file.toString(), read(file));
-            } catch (IOException e) {
-                // a dangling link is an error too: skipping it would drop a policy without a word
-                loading.errors.add(new PolicyError(file.toString(), 0, 0, "", "cannot read: " + describe(e)));
+        loading.addDirectory(dir);
+        return loading.finish(dir.toString(), "no policies found in " + dir);
+    }
+
+    /**
+     * Loads the policies of several paths as one set, as {@code ecrgate policy validate a b} checks them: each path
+     * is a directory (read as {@link #loadDirectory} reads it) or a single policy file. A name defined twice is an
+     * error across paths as within one.
+     *
+     * @throws PolicyLoadException when a path cannot be read, none holds a policy, any document is not a valid
+     *                             policy, or two policies share a name; it lists every error found
+     */
+    public static PolicySet loadPaths(List<Path> paths) throws PolicyLoadException {
+        Loading loading = new Loading();
+        for (Path path : paths) {
+            if (Files.isDirectory(path)) {
+                loading.addDirectory(path);
+            } else {
+                loading.addFile(path);
             }
         }
-        return loading.finish(dir.toString(), "no policies found in " + dir);
+        return loading.finish(paths.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", ")),
+                "no policies found in " + paths.stream().map(Path::toString)
+                        .collect(java.util.stream.Collectors.joining(", ")));
     }
 
     /**
@@ -104,7 +104,7 @@ public final class PolicyLoader {
     }
 
     private static String describe(IOException e) {
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return dev.ecrgate.text.FileErrors.plain(e);
     }
 
     /** The policies and errors of one load, accumulated file by file. */
@@ -112,6 +112,34 @@ public final class PolicyLoader {
         private final List<ImagePolicy> policies = new ArrayList<>();
         private final List<PolicyError> errors = new ArrayList<>();
         private final Map<String, String> nameOrigins = new HashMap<>();
+
+        void addDirectory(Path dir) {
+            List<Path> files = new ArrayList<>();
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                for (Path entry : entries) {
+                    String name = entry.getFileName().toString();
+                    if (!name.startsWith(".") && (name.endsWith(".yaml") || name.endsWith(".yml"))
+                            && !Files.isDirectory(entry)) {
+                        files.add(entry);
+                    }
+                }
+            } catch (IOException e) {
+                errors.add(new PolicyError(dir.toString(), 0, 0, "", "cannot read policy directory: "
+                        + describe(e)));
+                return;
+            }
+            files.sort(Comparator.comparing(f -> f.getFileName().toString()));
+            files.forEach(this::addFile);
+        }
+
+        void addFile(Path file) {
+            try {
+                add(file.toString(), read(file));
+            } catch (IOException e) {
+                // a dangling link is an error too: skipping it would drop a policy without a word
+                errors.add(new PolicyError(file.toString(), 0, 0, "", "cannot read: " + describe(e)));
+            }
+        }
 
         void add(String file, String text) {
             YamlTree.Documents documents = YamlTree.read(file, text);

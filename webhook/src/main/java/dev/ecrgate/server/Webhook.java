@@ -71,6 +71,11 @@ public final class Webhook implements AutoCloseable {
         Reloadable<PolicySet> policies;
         try {
             policies = Reloadable.load("policies", config.policies(), PolicyLoader::loadDirectory, metrics);
+        } catch (dev.ecrgate.policy.PolicyLoadException e) {
+            throw new StartupException(e.describe(config.policies().toString()), e);
+        } catch (java.io.IOException e) {
+            throw new StartupException(config.policies() + ": cannot read policy directory: "
+                    + dev.ecrgate.text.FileErrors.plain(e), e);
         } catch (Exception e) {
             throw new StartupException("cannot load policies from " + config.policies() + ":\n" + e.getMessage(), e);
         }

@@ -63,8 +63,13 @@ public final class WebhookServer {
         router.post("/validate")
                 // a sender that trickles its body (slowloris) is cut off; the API server sends at once
                 .handler(io.vertx.ext.web.handler.TimeoutHandler.create(REQUEST_TIMEOUT_MILLIS, 408))
-                .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes).setHandleFileUploads(false))
+                // who and what are settled before a byte of the body is read (a route of their own, since Vert.x
+                // runs a route's body handler before its other handlers): a caller without a certificate, or with
+                // a form or a file upload, never makes the server buffer or decode its body
                 .handler(this::authenticate)
+                .handler(this::requireJson);
+        router.post("/validate")
+                .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes).setHandleFileUploads(false))
                 .handler(this::validate);
         router.get("/metrics").handler(this::metrics);
         router.get("/healthz").handler(ctx -> ctx.response().putHeader("content-type", "text/plain").end("ok"));
@@ -79,6 +84,10 @@ public final class WebhookServer {
         router.errorHandler(408, ctx -> {
             error(ctx, 408, "the request was not received within " + REQUEST_TIMEOUT_MILLIS + " ms");
             ctx.request().connection().close();
+        });
+        router.errorHandler(400, ctx -> {
+            LOG.debug("refused an unreadable request body: {}", String.valueOf(ctx.failure()));
+            error(ctx, 400, "the request body could not be read: expected an AdmissionReview as JSON");
         });
         router.errorHandler(500, ctx -> {
             LOG.error("unexpected failure answering {} {}", ctx.request().method(), ctx.request().path(),
@@ -152,13 +161,28 @@ public final class WebhookServer {
         ctx.next();
     }
 
-    private void validate(RoutingContext ctx) {
-        closeIfDraining(ctx);
+    /**
+     * Refuses any content type but JSON with 415 before the body is read; the connection closes after the answer,
+     * since the body it carried is left unread. A request without a content type is read as JSON.
+     */
+    private void requireJson(RoutingContext ctx) {
         String type = ctx.request().getHeader("content-type");
-        if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        if (type != null && !isJson(type)) {
+            ctx.response().putHeader("connection", "close");
             error(ctx, 415, "content type must be application/json, got " + type.replaceAll("[^ -~]", "?"));
             return;
         }
+        ctx.next();
+    }
+
+    private static boolean isJson(String contentType) {
+        String type = contentType.toLowerCase(java.util.Locale.ROOT);
+        int semicolon = type.indexOf(';');
+        return (semicolon < 0 ? type : type.substring(0, semicolon)).strip().equals("application/json");
+    }
+
+    private void validate(RoutingContext ctx) {
+        closeIfDraining(ctx);
         Buffer body = ctx.body().buffer();
         if (body == null || body.length() == 0) {
             error(ctx, 400, "request body is empty: expected an AdmissionReview");

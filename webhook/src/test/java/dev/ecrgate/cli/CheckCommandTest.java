@@ -259,6 +259,10 @@ class CheckCommandTest {
                         List.of("-f", MANIFESTS + "allow-pod.yaml", "--policies", dir + "bad-policies"), "",
                         "ecrgate check: cannot load policies from " + dir + "bad-policies:\necrgate check: " + dir
                                 + "bad-policies/policy.yaml:8:5: spec.vulnerabilities.maxCount: unknown field"),
+                new BadInput("a policies directory that does not exist, in plain words",
+                        List.of("-f", MANIFESTS + "allow-pod.yaml", "--policies", dir + "no-such-policies"), "",
+                        "ecrgate check: " + dir + "no-such-policies: cannot read policy directory: no such file or"
+                                + " directory\n"),
                 new BadInput("findings that do not load",
                         List.of("-f", MANIFESTS + "allow-pod.yaml", "--findings", dir + "no-such-findings"), "",
                         "ecrgate check: cannot read findings from " + dir + "no-such-findings: "));
@@ -316,6 +320,54 @@ class CheckCommandTest {
         CheckRun run = check("-f", file.toString());
         assertEquals(0, run.exit(), run::toString);
         assertEquals("0 resources: 0 allowed, 0 warned, 0 denied, 0 skipped\n", run.out());
+    }
+
+    @Test
+    void aKindThatLivesInNoNamespaceIsShownWithoutOne(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("cluster.yaml");
+        Files.writeString(file, """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: ecrgate}
+                ---
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: ClusterRole
+                metadata: {name: ecrgate}
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: settings}
+                """);
+        CheckRun run = check("-f", file.toString());
+        assertEquals(0, run.exit(), run::toString);
+        assertTrue(run.out().contains("\nNamespace ecrgate: skipped") || run.out().startsWith("Namespace ecrgate: skipped"),
+                run::toString);
+        assertTrue(run.out().contains("\nClusterRole ecrgate: skipped"), run::toString);
+        assertTrue(run.out().contains("\nConfigMap default/settings: skipped"), run::toString);
+        JsonNode json = new ObjectMapper().readTree(check("-f", file.toString(), "--output", "json").out());
+        assertFalse(json.toString().contains("\"namespace\":\"default\",\"name\":\"ecrgate\""), json::toString);
+    }
+
+    @Test
+    void warningsAreShownWholeNotCutForKubectl(@TempDir Path dir) throws Exception {
+        Path policies = Files.createDirectories(dir.resolve("policies"));
+        Files.writeString(policies.resolve("p.yaml"), """
+                apiVersion: ecrgate.dev/v1
+                kind: ImagePolicy
+                metadata: {name: expired-ignore-with-a-long-name}
+                spec:
+                  vulnerabilities:
+                    maxCounts: {CRITICAL: 9}
+                    ignore:
+                      - id: CVE-2024-6387
+                        reason: "a reason that is long enough to push the date past one hundred and twenty characters"
+                        expires: "2020-01-31"
+                """);
+        for (String format : List.of("text", "json", "junit", "sarif")) {
+            CheckRun run = raw("", "check", "--policies", policies.toString(), "--findings", FINDINGS, "-f",
+                    MANIFESTS + "deny-pod.yaml", "--output", format);
+            assertTrue(run.out().contains("expired on 2020-01-31 and no longer applies"), () -> format + ": " + run);
+        }
     }
 
     /** The first line of each block: what was checked and the outcome. */

@@ -35,6 +35,22 @@ class ExplainCommandTest {
     }
 
     @Test
+    void theNamespaceHasTheShortFlagThatCheckAndKubectlHave() {
+        CommandOutput r = CommandOutput.run("explain", HOST + "/team-blue/api:1.4.2", "-n", "team-blue",
+                "--policies", "../policies", "--findings", "../examples/findings");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("policies in namespace team-blue: "), r.out());
+    }
+
+    @Test
+    void policiesThatCannotBeReadAreSaidInPlainWords() {
+        CommandOutput r = CommandOutput.run("explain", "nginx", "--policies", "/nonexistent");
+        assertEquals(2, r.exit());
+        assertEquals("ecrgate explain: /nonexistent: cannot read policy directory: no such file or directory\n",
+                r.err());
+    }
+
+    @Test
     void aCleanImageIsAllowedByEveryPolicy() {
         CommandOutput r = explain(HOST + "/team-blue/api:1.4.2", "team-blue");
         assertEquals(0, r.exit(), r.out() + r.err());

@@ -44,7 +44,30 @@ class PolicyCommandTest {
 
     @Test
     void saysWhenAPathCannotBeRead() {
-        assertEquals(2, CommandOutput.run("policy", "validate", dir.resolve("missing.yaml").toString()).exit());
+        Path missing = dir.resolve("missing.yaml");
+        CommandOutput r = CommandOutput.run("policy", "validate", missing.toString());
+        assertEquals(2, r.exit());
+        assertEquals("ecrgate policy validate: cannot read " + missing + ": no such file or directory\n", r.err());
         assertEquals(2, CommandOutput.run("policy", "validate").exit(), "a path is required");
+    }
+
+    @Test
+    void findsAPolicyNameDefinedInTwoPaths() throws Exception {
+        String policy = """
+                apiVersion: ecrgate.dev/v1
+                kind: ImagePolicy
+                metadata:
+                  name: same
+                spec:
+                  tags: {deny: [latest]}
+                """;
+        Path a = Files.createDirectories(dir.resolve("a")).resolve("one.yaml");
+        Path b = dir.resolve("two.yaml");
+        Files.writeString(a, policy);
+        Files.writeString(b, policy);
+        CommandOutput r = CommandOutput.run("policy", "validate", a.getParent().toString(), b.toString());
+        assertEquals(1, r.exit(), r.out());
+        assertEquals(b + ":4:9: metadata.name: duplicate policy name \"same\" (also defined at " + a + ":4:9)\n"
+                + "1 error\n", r.err());
     }
 }

@@ -53,6 +53,29 @@ class DecisionTextTest {
     }
 
     @Test
+    void anUpdateWarnsOnceForEveryPolicyThatFindsTheSameAboutAnImageAlreadyDeployed() {
+        AdmissionSubject update = new AdmissionSubject("uid", "Deployment", "team-blue", "web", "UPDATE", false,
+                List.of(new ContainerImage(ContainerKind.CONTAINER, "app", "nginx", true)));
+        Decision d = Decider.decide(update, set(policy("a").tags(List.of("latest"), false, false),
+                policy("b").tags(List.of("latest"), false, false)), Map.of(), NOW);
+        assertTrue(d.allowed());
+        assertEquals(List.of("[a, b] container \"app\" (already deployed): the image has no tag, which means"
+                + " :latest, and that tag is not allowed"), DecisionText.warningLines(d));
+        assertEquals(1, DecisionText.answer(d).warnings().size(), DecisionText.answer(d).warnings()::toString);
+    }
+
+    @Test
+    void warningLinesAreWholeWhileKubectlsAreCut() {
+        Decision d = Decider.decide(pod(container("a-container-with-a-rather-long-name-for-testing", "nginx")),
+                set(policy("a-policy-with-a-long-name").mode(Mode.WARN).tags(List.of("latest"), true, false)),
+                Map.of(), NOW);
+        List<String> whole = DecisionText.warningLines(d);
+        assertTrue(whole.stream().anyMatch(w -> w.length() > 120 && w.endsWith("that tag is not allowed")),
+                whole::toString);
+        assertTrue(DecisionText.warnings(d).stream().allMatch(w -> w.length() <= 120));
+    }
+
+    @Test
     void capsALongMessageBetweenViolationsWithAndNMore() {
         List<ContainerImage> images = new ArrayList<>();
         for (int i = 0; i < 60; i++) {

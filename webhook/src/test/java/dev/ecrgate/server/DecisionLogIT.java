@@ -44,9 +44,18 @@ class DecisionLogIT {
      * A free port found beforehand may be taken by the time {@code serve} binds it: then once more.
      */
     List<String> serve(Map<String, String> env, String... options) throws Exception {
+        return serve(env, (client, port) -> { }, options);
+    }
+
+    /** More requests, sent after the three examples to the running server. */
+    interface Requests {
+        void send(HttpClient client, int port) throws Exception;
+    }
+
+    List<String> serve(Map<String, String> env, Requests more, String... options) throws Exception {
         for (int attempt = 1; ; attempt++) {
             try {
-                return serveOnce(env, options);
+                return serveOnce(env, more, options);
             } catch (PortTaken e) {
                 if (attempt == 3) {
                     throw new AssertionError(e.getMessage());
@@ -63,7 +72,7 @@ class DecisionLogIT {
         }
     }
 
-    List<String> serveOnce(Map<String, String> env, String... options) throws Exception {
+    List<String> serveOnce(Map<String, String> env, Requests more, String... options) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -116,6 +125,7 @@ class DecisionLogIT {
                         .build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, r.statusCode(), r.body());
             }
+            more.send(client, port);
         } finally {
             p.destroy();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
@@ -170,5 +180,42 @@ class DecisionLogIT {
         assertEquals("Pod", j.path("kind").asText());
         assertTrue(j.path("latencyMs").asDouble() > 0, line);
         assertTrue(j.has("user"), line);
+    }
+
+    @Test
+    void formsAndUploadsOfAnySizeGet415AsJsonAndLeaveNoStackTrace() throws Exception {
+        String field = "a=" + "x".repeat(20_000);
+        String boundary = "ecrgate-boundary";
+        String multipart = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.json\"\r\n"
+                + "Content-Type: application/json\r\n\r\n" + "{}".repeat(10_000) + "\r\n--" + boundary + "--\r\n";
+        List<String> log = serve(Map.of(), (client, port) -> {
+            for (int i = 0; i < 5; i++) {
+                for (String[] request : List.of(
+                        new String[] {"application/x-www-form-urlencoded", field},
+                        new String[] {"application/x-www-form-urlencoded", "a=b"},
+                        new String[] {"multipart/form-data; boundary=" + boundary, multipart},
+                        new String[] {"text/plain", "{}"})) {
+                    HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                                    URI.create("https://127.0.0.1:" + port + "/validate"))
+                            .header("Content-Type", request[0])
+                            .POST(HttpRequest.BodyPublishers.ofString(request[1])).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertEquals(415, r.statusCode(), request[0] + ": " + r.body());
+                    assertEquals("application/json", r.headers().firstValue("content-type").orElse(""));
+                    assertEquals("content type must be application/json, got " + request[0],
+                            JSON.readTree(r.body()).path("error").asText(), r.body());
+                }
+            }
+        });
+        assertFalse(log.stream().anyMatch(l -> l.contains("Exception") || l.startsWith("\tat ")),
+                String.join("\n", log));
+        assertFalse(log.stream().anyMatch(l -> l.contains("content type")), String.join("\n", log));
+    }
+
+    @Test
+    void aServerLogsNoWarningOnItsFirstRequests() throws Exception {
+        List<String> log = serve(Map.of());
+        assertFalse(log.stream().anyMatch(l -> l.contains(" WARN ") && !l.contains(" ecrgate.decision - ")),
+                String.join("\n", log));
     }
 }

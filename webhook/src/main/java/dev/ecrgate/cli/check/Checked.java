@@ -46,20 +46,50 @@ public record Checked(Manifest manifest, String namespace, Optional<Decision> de
         return warnings().isEmpty() ? Outcome.ALLOWED : Outcome.WARNED;
     }
 
-    /** {@code Deployment team-blue/worker}. */
+    /** {@code Deployment team-blue/worker}; {@code Namespace team-blue} for a kind that lives in no namespace. */
     public String title() {
         String name = manifest.name().isEmpty() ? "(no name)" : manifest.name();
-        return manifest.kind() + " " + namespace + "/" + name;
+        return manifest.kind() + " " + (clusterScoped() ? "" : namespace + "/") + name;
     }
+
+    /**
+     * Whether the object is of a built-in kind that lives in no namespace (Namespace, ClusterRole, webhook
+     * configurations, ...). Such objects are never checked; a custom resource's scope is unknown here and it is
+     * shown as namespaced.
+     */
+    public boolean clusterScoped() {
+        String group = manifest.apiVersion().contains("/")
+                ? manifest.apiVersion().substring(0, manifest.apiVersion().indexOf('/')) : "";
+        return CLUSTER_SCOPED.contains(group + "/" + manifest.kind());
+    }
+
+    /** Built-in cluster-scoped kinds, as {@code group/Kind} ({@code /Kind} for the core group). */
+    private static final java.util.Set<String> CLUSTER_SCOPED = java.util.Set.of(
+            "/Namespace", "/Node", "/PersistentVolume", "/ComponentStatus",
+            "rbac.authorization.k8s.io/ClusterRole", "rbac.authorization.k8s.io/ClusterRoleBinding",
+            "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
+            "admissionregistration.k8s.io/MutatingWebhookConfiguration",
+            "admissionregistration.k8s.io/ValidatingAdmissionPolicy",
+            "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
+            "admissionregistration.k8s.io/MutatingAdmissionPolicy",
+            "admissionregistration.k8s.io/MutatingAdmissionPolicyBinding",
+            "apiextensions.k8s.io/CustomResourceDefinition", "apiregistration.k8s.io/APIService",
+            "storage.k8s.io/StorageClass", "storage.k8s.io/CSIDriver", "storage.k8s.io/CSINode",
+            "storage.k8s.io/VolumeAttachment", "scheduling.k8s.io/PriorityClass",
+            "node.k8s.io/RuntimeClass", "networking.k8s.io/IngressClass", "networking.k8s.io/IPAddress",
+            "networking.k8s.io/ServiceCIDR", "certificates.k8s.io/CertificateSigningRequest",
+            "flowcontrol.apiserver.k8s.io/FlowSchema",
+            "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration",
+            "resource.k8s.io/DeviceClass", "ecrgate.dev/ImagePolicy");
 
     /** The webhook's denial message, as kubectl prints it after "denied the request: ". */
     public Optional<String> message() {
         return decision.filter(d -> !d.allowed()).map(DecisionText::message);
     }
 
-    /** The webhook's warnings, as kubectl prints them after "Warning: ". */
+    /** The webhook's warnings, whole: kubectl would cut each to 120 characters after "Warning: ". */
     public List<String> warnings() {
-        return decision.map(DecisionText::warnings).orElse(List.of());
+        return decision.map(DecisionText::warningLines).orElse(List.of());
     }
 
     /** How many of each outcome, for the summary line. */

@@ -59,7 +59,9 @@ final class JsonReport {
         g.writeNumberField("line", m.line());
         g.writeStringField("apiVersion", m.apiVersion());
         g.writeStringField("kind", m.kind());
-        g.writeStringField("namespace", c.namespace());
+        if (!c.clusterScoped()) {
+            g.writeStringField("namespace", c.namespace());
+        }
         g.writeStringField("name", m.name());
         g.writeStringField("decision", c.outcome().word());
         if (c.message().isPresent()) {

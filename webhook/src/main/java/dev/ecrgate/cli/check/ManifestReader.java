@@ -104,7 +104,8 @@ public final class ManifestReader {
                     .sorted()
                     .toList();
         } catch (IOException | java.io.UncheckedIOException e) {
-            errors.add(display(dir) + ": cannot read directory: " + e.getMessage());
+            errors.add(display(dir) + ": cannot read directory: " + (e instanceof IOException io ? describe(io)
+                    : describe(((java.io.UncheckedIOException) e).getCause())));
             return List.of();
         }
     }
@@ -162,7 +163,7 @@ public final class ManifestReader {
     }
 
     private static String describe(IOException e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return dev.ecrgate.text.FileErrors.plain(e);
     }
 
     /** The manifests of one file's text; errors are recorded, and the documents before a syntax error kept. */
