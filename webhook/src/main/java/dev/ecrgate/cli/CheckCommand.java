@@ -90,6 +90,9 @@ final class CheckCommand implements Callable<Integer> {
             description = "How long one resource's decision may wait for ECR (default: ${DEFAULT-VALUE}).")
     String deadline;
 
+    @Option(names = "--now", paramLabel = "TIME", description = DecisionTime.HELP)
+    String decideAt;
+
     @Option(names = "--stdin-name", paramLabel = "NAME", defaultValue = "stdin",
             description = "The file name reports give to standard input (default: ${DEFAULT-VALUE}).")
     String stdinName;
@@ -119,6 +122,12 @@ final class CheckCommand implements Callable<Integer> {
     private int run(PrintWriter out, PrintWriter err) throws Exception {
         Format format = format(output);
         Duration wait = duration(deadline);
+        Instant now;
+        try {
+            now = DecisionTime.parse(Optional.ofNullable(decideAt), Instant.now());
+        } catch (IllegalArgumentException e) {
+            throw new InputError(e.getMessage());
+        }
         if (namespace.isBlank()) {
             throw new InputError("--namespace must not be empty");
         }
@@ -158,7 +167,6 @@ final class CheckCommand implements Callable<Integer> {
         }
 
         List<Checked> checked = new ArrayList<>();
-        Instant now = Instant.now();
         try (Evaluation evaluation = open(wait)) {
             for (int i = 0; i < manifests.size(); i++) {
                 Optional<AdmissionSubject> subject = subjects.get(i);

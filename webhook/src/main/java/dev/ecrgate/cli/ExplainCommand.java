@@ -64,6 +64,9 @@ final class ExplainCommand implements Callable<Integer> {
             description = "How long to wait for ECR (default: ${DEFAULT-VALUE}).")
     String deadline;
 
+    @Option(names = "--now", paramLabel = "TIME", description = DecisionTime.HELP)
+    String decideAt;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -83,7 +86,13 @@ final class ExplainCommand implements Callable<Integer> {
             return 2;
         }
         Duration wait = ServeCommand.Durations.parse(deadline);
-        Instant now = Instant.now();
+        Instant now;
+        try {
+            now = DecisionTime.parse(Optional.ofNullable(decideAt), Instant.now());
+        } catch (IllegalArgumentException e) {
+            err.println("ecrgate explain: " + e.getMessage());
+            return 2;
+        }
         out.println("image       " + ref.original());
         out.println("reference   " + ref.canonical() + "  (registry " + ref.domain() + ", repository " + ref.path()
                 + ref.tag().map(t -> ", tag " + t).orElse("") + ref.digest().map(d -> ", digest " + d).orElse("")

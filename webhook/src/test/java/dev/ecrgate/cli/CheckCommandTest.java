@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code ecrgate check}: the webhook's answer for manifests, its text output, and its exit codes. */
 class CheckCommandTest {
@@ -368,6 +369,27 @@ class CheckCommandTest {
                     MANIFESTS + "deny-pod.yaml", "--output", format);
             assertTrue(run.out().contains("expired on 2020-01-31 and no longer applies"), () -> format + ": " + run);
         }
+    }
+
+    /**
+     * The examples do not expire: every example manifest gets the same answer on the day its findings were recorded,
+     * today, and years later (README's answers are these). Only production-strict has a maxScanAge, and no example
+     * runs in production; explain --now shows that policy's scan age (ExplainCommandTest).
+     */
+    @ParameterizedTest(name = "the example manifests get today''s answers on {0}")
+    @ValueSource(strings = {"2026-11-30", "2027-12-31", "2031-06-30T12:00:00Z"})
+    void theExamplesGetTheSameAnswersOnAnyDate(String date) {
+        CheckRun today = check("-f", MANIFESTS);
+        CheckRun then = check("-f", MANIFESTS, "--now", date);
+        assertEquals(today.exit(), then.exit(), then::toString);
+        assertEquals(today.out(), then.out());
+    }
+
+    @Test
+    void anInvalidNowIsAUsageError() {
+        CheckRun run = check("-f", MANIFESTS + "allow-pod.yaml", "--now", "soon");
+        assertEquals(2, run.exit(), run::toString);
+        assertTrue(run.err().startsWith("ecrgate check: invalid --now \"soon\": expected a date"), run::toString);
     }
 
     /** The first line of each block: what was checked and the outcome. */

@@ -51,6 +51,21 @@ class ExplainCommandTest {
     }
 
     @Test
+    void nowShowsWhatMaxScanAgeWillDoToARecordedScan() {
+        String[] args = {"explain", HOST + "/team-blue/api:1.4.2", "-n", "prod-payments", "--policies", "../policies",
+                "--findings", "../examples/findings", "--now", ""};
+        args[args.length - 1] = "2026-12-01";
+        CommandOutput fresh = CommandOutput.run(args);
+        assertEquals(0, fresh.exit(), fresh.out() + fresh.err());
+        assertTrue(fresh.out().contains("  production-strict: allows it"), fresh.out());
+        args[args.length - 1] = "2027-01-31T00:00:00Z";
+        CommandOutput old = CommandOutput.run(args);
+        assertEquals(1, old.exit(), old.out());
+        assertTrue(old.out().contains("  production-strict: denies: vulnerabilities.maxScanAge: the last scan completed"
+                + " 64 days ago (2026-11-27), longer ago than maxScanAge 14d, so it counts as no scan"), old.out());
+    }
+
+    @Test
     void aCleanImageIsAllowedByEveryPolicy() {
         CommandOutput r = explain(HOST + "/team-blue/api:1.4.2", "team-blue");
         assertEquals(0, r.exit(), r.out() + r.err());
