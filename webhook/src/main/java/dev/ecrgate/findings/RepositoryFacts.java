@@ -63,7 +63,8 @@ public final class RepositoryFacts {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RepositoryFacts r && r.mutability == mutability && r.exclusionFilters.equals(exclusionFilters);
+        return o instanceof RepositoryFacts r && r.mutability == mutability
+                && r.exclusionFilters.equals(exclusionFilters);
     }
 
     @Override
