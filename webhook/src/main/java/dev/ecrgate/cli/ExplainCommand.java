@@ -147,9 +147,7 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     private static void describe(PrintWriter out, ImageFacts facts, Instant now) {
-        facts.repository().ifPresentOrElse(r -> out.println("tags        " + r.mutability()
-                        + (r.exclusionFilters().isEmpty() ? "" : " (exclusions: " + String.join(", ",
-                        r.exclusionFilters()) + ")")),
+        facts.repository().ifPresentOrElse(r -> out.println("tags        " + r.describe()),
                 () -> out.println("tags        mutability unknown" + facts.repositoryFailure().map(f -> " (" + f + ")")
                         .orElse("")));
         out.println("digest      " + facts.digest().orElse("unknown"));
