@@ -42,9 +42,9 @@ class ConnectionLimitIT {
             port = s.getLocalPort();
         }
         Path ca = dir.resolve("ca.pem");
-        Process serve = new ProcessBuilder("java", "-Decrgate.maxConnections=5", "-jar",
+        Process serve = new ProcessBuilder("java", "-jar",
                 Path.of("target", "ecrgate.jar").toString(), "serve", "--host=127.0.0.1", "--port=" + port,
-                "--policies=" + TlsFixtures.ROOT.resolve("policies"),
+                "--max-connections=5", "--policies=" + TlsFixtures.ROOT.resolve("policies"),
                 "--findings=" + TlsFixtures.ROOT.resolve("examples/findings"), "--write-ca=" + ca)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("serve.log").toFile()).start();
         List<SSLSocket> held = new ArrayList<>();
