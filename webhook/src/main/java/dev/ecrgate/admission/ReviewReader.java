@@ -6,12 +6,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Reads an AdmissionReview request in one streaming pass, keeping only what the decision needs: the request's
@@ -25,19 +28,12 @@ import java.util.Set;
  * and subresources checked. Fields that do not matter to the decision are not validated. Thread safe.
  */
 public final class ReviewReader {
-    private static final Set<String> DESCEND = Set.of("", "metadata", "spec", "spec.template", "spec.template.spec",
-            "spec.jobTemplate", "spec.jobTemplate.spec", "spec.jobTemplate.spec.template",
-            "spec.jobTemplate.spec.template.spec");
-    private static final Map<String, String> POD_SPEC_PATH = Map.of(
-            "/v1/Pod", "spec",
-            "/v1/ReplicationController", "spec.template.spec",
-            "apps/v1/Deployment", "spec.template.spec",
-            "apps/v1/ReplicaSet", "spec.template.spec",
-            "apps/v1/StatefulSet", "spec.template.spec",
-            "apps/v1/DaemonSet", "spec.template.spec",
-            "batch/v1/Job", "spec.template.spec",
-            "batch/v1/CronJob", "spec.jobTemplate.spec.template.spec",
-            "/v1/EphemeralContainers", "");
+    /** The pod specs of every {@link WorkloadKind}: their container lists are read. */
+    private static final Set<String> POD_SPECS = Arrays.stream(WorkloadKind.values())
+            .map(WorkloadKind::podSpecPath).filter(p -> !p.isEmpty()).collect(Collectors.toUnmodifiableSet());
+    /** The objects the walk descends into: metadata, and every object on the way to a pod spec. */
+    private static final Set<String> DESCEND = Stream.concat(Stream.of("", "metadata"), POD_SPECS.stream()
+            .flatMap(ReviewReader::withParents)).collect(Collectors.toUnmodifiableSet());
 
     private final JsonFactory factory;
 
@@ -221,9 +217,14 @@ public final class ReviewReader {
         }
     }
 
+    /** {@code spec.template.spec}, {@code spec.template}, {@code spec}. */
+    private static Stream<String> withParents(String path) {
+        return Stream.iterate(path, p -> !p.isEmpty(), p -> p.contains(".") ? p.substring(0, p.lastIndexOf('.'))
+                : "");
+    }
+
     private static boolean isContainerList(String path, String field) {
-        boolean podSpec = path.equals("spec") || path.equals("spec.template.spec")
-                || path.equals("spec.jobTemplate.spec.template.spec");
+        boolean podSpec = POD_SPECS.contains(path);
         return (podSpec && (field.equals("containers") || field.equals("initContainers")
                 || field.equals("ephemeralContainers"))) || (path.isEmpty() && field.equals("ephemeralContainers"));
     }
@@ -270,16 +271,12 @@ public final class ReviewReader {
         if (r.kind == null) {
             throw new BadAdmissionRequestException("AdmissionReview request has no kind");
         }
-        String key = r.group + "/" + r.version + "/" + r.kind;
-        boolean ephemeral = r.subResource.equals("ephemeralcontainers");
-        if (!r.subResource.isEmpty() && !(ephemeral && (key.equals("/v1/Pod")
-                || key.equals("/v1/EphemeralContainers")))) {
+        Optional<WorkloadKind> kind = WorkloadKind.of(r.group, r.version, r.kind);
+        if (kind.isEmpty() || !r.subResource.isEmpty() && !(r.subResource.equals("ephemeralcontainers")
+                && kind.get().hasEphemeralContainersSubresource())) {
             return Optional.empty();
         }
-        String path = POD_SPEC_PATH.get(key);
-        if (path == null) {
-            return Optional.empty();
-        }
+        String path = kind.get().podSpecPath();
         if (r.object == null) {
             throw new BadAdmissionRequestException("AdmissionReview request for " + r.kind + " has no object");
         }

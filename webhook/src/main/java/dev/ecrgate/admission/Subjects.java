@@ -36,25 +36,6 @@ import java.util.function.Function;
  * DELETE and CONNECT operations, is not ecrgate's business and is allowed untouched. Stateless.
  */
 public final class Subjects {
-    private static final Map<String, Function<Object, Optional<PodSpec>>> POD_SPECS = Map.of(
-            "/v1/Pod", o -> typed(o, Pod.class).map(Pod::getSpec),
-            "/v1/ReplicationController", o -> typed(o, ReplicationController.class)
-                    .map(r -> r.getSpec() == null ? null : r.getSpec().getTemplate()).map(PodTemplateSpec::getSpec),
-            "apps/v1/Deployment", o -> typed(o, Deployment.class)
-                    .map(d -> d.getSpec() == null ? null : d.getSpec().getTemplate()).map(PodTemplateSpec::getSpec),
-            "apps/v1/ReplicaSet", o -> typed(o, ReplicaSet.class)
-                    .map(d -> d.getSpec() == null ? null : d.getSpec().getTemplate()).map(PodTemplateSpec::getSpec),
-            "apps/v1/StatefulSet", o -> typed(o, StatefulSet.class)
-                    .map(d -> d.getSpec() == null ? null : d.getSpec().getTemplate()).map(PodTemplateSpec::getSpec),
-            "apps/v1/DaemonSet", o -> typed(o, DaemonSet.class)
-                    .map(d -> d.getSpec() == null ? null : d.getSpec().getTemplate()).map(PodTemplateSpec::getSpec),
-            "batch/v1/Job", o -> typed(o, Job.class)
-                    .map(d -> d.getSpec() == null ? null : d.getSpec().getTemplate()).map(PodTemplateSpec::getSpec),
-            "batch/v1/CronJob", o -> typed(o, CronJob.class)
-                    .map(c -> c.getSpec() == null ? null : c.getSpec().getJobTemplate())
-                    .map(JobTemplateSpec::getSpec)
-                    .map(j -> j.getTemplate()).map(PodTemplateSpec::getSpec));
-
     private Subjects() {
     }
 
@@ -72,14 +53,12 @@ public final class Subjects {
         if (gvk == null) {
             throw new BadAdmissionRequestException("AdmissionReview request has no kind");
         }
-        String key = nullToEmpty(gvk.getGroup()) + "/" + nullToEmpty(gvk.getVersion()) + "/" + gvk.getKind();
+        Optional<WorkloadKind> kind = WorkloadKind.of(nullToEmpty(gvk.getGroup()), nullToEmpty(gvk.getVersion()),
+                String.valueOf(gvk.getKind()));
         String subResource = nullToEmpty(request.getSubResource());
-        boolean ephemeral = subResource.equals("ephemeralcontainers");
-        if (!subResource.isEmpty() && !(ephemeral && "/v1/Pod".equals(key))) {
-            // the ephemeralcontainers subresource used kind EphemeralContainers before Kubernetes 1.22
-            if (!(ephemeral && "/v1/EphemeralContainers".equals(key))) {
-                return Optional.empty();
-            }
+        if (!subResource.isEmpty() && !(subResource.equals("ephemeralcontainers")
+                && kind.filter(WorkloadKind::hasEphemeralContainersSubresource).isPresent())) {
+            return Optional.empty();
         }
         Object object = request.getObject();
         if (object == null) {
@@ -87,13 +66,13 @@ public final class Subjects {
                     + " has no object");
         }
         List<ContainerImage> images;
-        if ("/v1/EphemeralContainers".equals(key)) {
+        if (kind.isEmpty()) {
+            return Optional.empty();
+        }
+        if (kind.get() == WorkloadKind.EPHEMERAL_CONTAINERS) {
             images = legacyEphemeralImages(object, request.getOldObject());
         } else {
-            Function<Object, Optional<PodSpec>> specOf = POD_SPECS.get(key);
-            if (specOf == null) {
-                return Optional.empty();
-            }
+            Function<Object, Optional<PodSpec>> specOf = o -> podSpec(kind.get(), o);
             PodSpec spec = specOf.apply(object).orElseThrow(() -> new BadAdmissionRequestException(
                     "AdmissionReview request object is not a " + gvk.getKind() + " with a pod spec"));
             Optional<PodSpec> old = operation.equals("UPDATE") && request.getOldObject() != null
@@ -177,6 +156,27 @@ public final class Subjects {
             }
         }
         return "";
+    }
+
+    /** The pod spec of {@code o}, when it is an object of {@code kind} that has one (at its podSpecPath). */
+    private static Optional<PodSpec> podSpec(WorkloadKind kind, Object o) {
+        return switch (kind) {
+            case POD -> typed(o, Pod.class).map(Pod::getSpec);
+            case REPLICATION_CONTROLLER -> typed(o, ReplicationController.class).map(ReplicationController::getSpec)
+                    .map(r -> r.getTemplate()).map(PodTemplateSpec::getSpec);
+            case DEPLOYMENT -> typed(o, Deployment.class).map(Deployment::getSpec).map(d -> d.getTemplate())
+                    .map(PodTemplateSpec::getSpec);
+            case REPLICA_SET -> typed(o, ReplicaSet.class).map(ReplicaSet::getSpec).map(r -> r.getTemplate())
+                    .map(PodTemplateSpec::getSpec);
+            case STATEFUL_SET -> typed(o, StatefulSet.class).map(StatefulSet::getSpec).map(st -> st.getTemplate())
+                    .map(PodTemplateSpec::getSpec);
+            case DAEMON_SET -> typed(o, DaemonSet.class).map(DaemonSet::getSpec).map(d -> d.getTemplate())
+                    .map(PodTemplateSpec::getSpec);
+            case JOB -> typed(o, Job.class).map(Job::getSpec).map(j -> j.getTemplate()).map(PodTemplateSpec::getSpec);
+            case CRON_JOB -> typed(o, CronJob.class).map(CronJob::getSpec).map(c -> c.getJobTemplate())
+                    .map(JobTemplateSpec::getSpec).map(j -> j.getTemplate()).map(PodTemplateSpec::getSpec);
+            case EPHEMERAL_CONTAINERS -> Optional.empty();
+        };
     }
 
     private static <T> Optional<T> typed(Object o, Class<T> type) {

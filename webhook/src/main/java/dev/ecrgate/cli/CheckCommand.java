@@ -64,6 +64,17 @@ final class CheckCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The process environment, read once by {@link Main}; empty when a test builds the command itself. */
+    private final java.util.Map<String, String> environment;
+
+    CheckCommand() {
+        this(java.util.Map.of());
+    }
+
+    CheckCommand(java.util.Map<String, String> environment) {
+        this.environment = java.util.Map.copyOf(environment);
+    }
+
     @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE|DIR|-",
             description = "Manifests to check: a file, a directory (recursively), or - for standard input."
                     + " Repeatable.")
@@ -198,7 +209,7 @@ final class CheckCommand implements Callable<Integer> {
 
     private Evaluation open(Duration wait) throws InputError {
         try {
-            return Evaluation.open(Optional.ofNullable(findings), wait);
+            return Evaluation.open(Optional.ofNullable(findings), wait, environment);
         } catch (Exception e) {
             throw new InputError(findings == null
                     ? "cannot use the ECR API: " + oneLine(String.valueOf(e.getMessage()))

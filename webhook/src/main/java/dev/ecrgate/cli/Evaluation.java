@@ -1,6 +1,7 @@
 package dev.ecrgate.cli;
 
 import dev.ecrgate.admission.AdmissionSubject;
+import dev.ecrgate.findings.FactsWithinDeadline;
 import dev.ecrgate.findings.FindingsSource;
 import dev.ecrgate.findings.ImageFacts;
 import dev.ecrgate.findings.RecordedFindings;
@@ -13,11 +14,10 @@ import dev.ecrgate.policy.PolicySet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * The webhook's decision, for the command line: the same plan, the same facts, the same pure decision, waiting on
@@ -35,36 +35,41 @@ final class Evaluation implements AutoCloseable {
         this.deadline = deadline;
     }
 
-    /** Facts from {@code findings} when given, else from the live ECR API. */
-    static Evaluation open(Optional<Path> findings, Duration deadline) throws Exception {
+    /**
+     * Facts from {@code findings} when given, else from the live ECR API, with credentials and endpoint from
+     * {@code environment} (the process's, read once by {@link Main}).
+     */
+    static Evaluation open(Optional<Path> findings, Duration deadline, Map<String, String> environment)
+            throws Exception {
         if (findings.isPresent()) {
             return new Evaluation(RecordedFindings.load(findings.get()), () -> { }, deadline);
         }
-        EcrFacts live = EcrFacts.create(EcrSettings.defaults(), System.getenv());
+        EcrFacts live = EcrFacts.create(EcrSettings.defaults(), environment);
         return new Evaluation(live, live, deadline);
+    }
+
+    /** Over a source of the caller's, for tests. */
+    static Evaluation over(FindingsSource source, Duration deadline) {
+        return new Evaluation(source, () -> { }, deadline);
     }
 
     FindingsSource source() {
         return source;
     }
 
-    /** Decides on {@code subject} as the webhook would at {@code now}. */
+    /**
+     * Decides on {@code subject} as the webhook would at {@code now}, with the webhook's deadline step
+     * ({@link FactsWithinDeadline}), waiting for it on this thread.
+     */
     Decision decide(AdmissionSubject subject, PolicySet policies, Instant now) throws InterruptedException {
         Decider.Plan plan = Decider.plan(subject, policies, now);
-        Map<ImageReference, ImageFacts> facts = new HashMap<>();
-        long until = System.nanoTime() + deadline.toNanos();
-        for (var e : source.factsAll(plan.lookups()).entrySet()) {
-            try {
-                long left = Math.max(1, until - System.nanoTime());
-                facts.put(e.getKey(), e.getValue().toCompletableFuture().get(left, TimeUnit.NANOSECONDS));
-            } catch (TimeoutException t) {
-                facts.put(e.getKey(), ImageFacts.failed("no answer within the " + deadline.toMillis()
-                        + " ms deadline"));
-            } catch (java.util.concurrent.ExecutionException x) {
-                facts.put(e.getKey(), ImageFacts.failed(String.valueOf(x.getCause())));
-            }
+        CompletableFuture<Map<ImageReference, ImageFacts>> facts = new FactsWithinDeadline(source, deadline,
+                FactsWithinDeadline.Timer.jdk()).lookUp(plan.lookups()).toCompletableFuture();
+        try {
+            return Decider.decide(plan, facts.get());
+        } catch (ExecutionException impossible) {
+            throw new IllegalStateException("the deadline step never fails", impossible);
         }
-        return Decider.decide(plan, facts);
     }
 
     @Override

@@ -45,6 +45,17 @@ final class ExplainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The process environment, read once by {@link Main}; empty when a test builds the command itself. */
+    private final java.util.Map<String, String> environment;
+
+    ExplainCommand() {
+        this(java.util.Map.of());
+    }
+
+    ExplainCommand(java.util.Map<String, String> environment) {
+        this.environment = java.util.Map.copyOf(environment);
+    }
+
     @Parameters(paramLabel = "IMAGE", description = "An image reference as written in a pod spec.")
     String image;
 
@@ -104,7 +115,7 @@ final class ExplainCommand implements Callable<Integer> {
         } else {
             out.println("registry    not a private ECR registry: only registry and tag rules apply");
         }
-        try (Evaluation evaluation = Evaluation.open(Optional.ofNullable(findings), wait)) {
+        try (Evaluation evaluation = Evaluation.open(Optional.ofNullable(findings), wait, environment)) {
             if (ref.ecr().isPresent()) {
                 ImageFacts facts = evaluation.source().facts(ref, FactNeeds.ALL).toCompletableFuture()
                         .get(wait.toMillis(), TimeUnit.MILLISECONDS);

@@ -1,5 +1,6 @@
 package dev.ecrgate.cli;
 
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,14 +20,15 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
     /** Runs the command line and returns the exit code: 0 success, 1 failure, 2 usage error. */
     public static int execute(String... args) {
+        Map<String, String> env = System.getenv();
         ConfigDefaults defaults;
         try {
-            defaults = ConfigDefaults.from(args, System.getenv());
+            defaults = ConfigDefaults.from(args, env);
         } catch (ConfigDefaults.ConfigException e) {
             System.err.println("ecrgate: " + e.getMessage());
             return 2;
         }
-        CommandLine cli = new CommandLine(new Main()).setDefaultValueProvider(defaults);
+        CommandLine cli = new CommandLine(new Main(), new Commands(env)).setDefaultValueProvider(defaults);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("ecrgate: " + e.getMessage());
             return 1;
@@ -39,6 +41,23 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getErr());
         return 2;
+    }
+
+    /** Makes the commands that read the environment with the one read here, at the edge; picocli makes the rest. */
+    private record Commands(Map<String, String> env) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            if (type == ServeCommand.class) {
+                return type.cast(new ServeCommand(env));
+            }
+            if (type == CheckCommand.class) {
+                return type.cast(new CheckCommand(env));
+            }
+            if (type == ExplainCommand.class) {
+                return type.cast(new ExplainCommand(env));
+            }
+            return CommandLine.defaultFactory().create(type);
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -33,6 +33,17 @@ final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The process environment, read once by {@link Main}; empty when a test builds the command itself. */
+    private final java.util.Map<String, String> environment;
+
+    ServeCommand() {
+        this(java.util.Map.of());
+    }
+
+    ServeCommand(java.util.Map<String, String> environment) {
+        this.environment = java.util.Map.copyOf(environment);
+    }
+
     @Option(names = "--config", paramLabel = "FILE", description = "YAML file with option values (keys are option names).")
     Path config;
 
@@ -64,6 +75,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-body-bytes", paramLabel = "N", defaultValue = "8388608",
             description = "Largest request body accepted; larger ones get HTTP 413 (default: ${DEFAULT-VALUE}).")
     long maxBodyBytes;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "1000",
+            description = "Open connections beyond this are closed as they arrive (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
 
     @Option(names = "--reload-interval", paramLabel = "DURATION", defaultValue = "2s",
             description = "How often policy and findings directories are checked for changes (default: ${DEFAULT-VALUE}).")
@@ -201,10 +216,13 @@ final class ServeCommand implements Callable<Integer> {
             if (!unknown.isEmpty()) {
                 throw new IllegalArgumentException("unknown option(s) in the config file: " + unknown);
             }
-            cfg = new ServeConfig(host, port, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey),
-                    Optional.ofNullable(writeCa), policies, Optional.ofNullable(findings), maxBodyBytes,
-                    Durations.parse(reloadInterval), Durations.parse(deadline), ecrSettings(),
-                    Optional.ofNullable(prefetch), Optional.ofNullable(clientCa), clusterSettings(),
+            cfg = new ServeConfig(
+                    new ServeConfig.Listen(host, port, maxBodyBytes, maxConnections),
+                    new ServeConfig.Tls(Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey),
+                            Optional.ofNullable(writeCa), Optional.ofNullable(clientCa), clusterSettings()),
+                    new ServeConfig.Sources(policies, Optional.ofNullable(findings), Durations.parse(reloadInterval)),
+                    new ServeConfig.Facts(Durations.parse(deadline), ecrSettings(), Optional.ofNullable(prefetch),
+                            environment),
                     Durations.parse(drain), DecisionLog.Format.parse(logFormat));
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("ecrgate serve: " + e.getMessage());
@@ -236,7 +254,7 @@ final class ServeCommand implements Callable<Integer> {
             return Optional.empty();
         }
         String ns = Optional.ofNullable(namespace).filter(n -> !n.isBlank())
-                .or(() -> ClusterCertificates.podNamespace(System.getenv()))
+                .or(() -> ClusterCertificates.podNamespace(environment))
                 .orElseThrow(() -> new IllegalArgumentException("--ca-secret needs --namespace (or POD_NAMESPACE)"));
         return Optional.of(ClusterCertificates.Settings.of(ns, caSecret, service, webhookConfig)
                 .withExtraNames(tlsSans == null ? java.util.List.of() : tlsSans));

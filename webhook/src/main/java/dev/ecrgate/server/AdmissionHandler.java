@@ -5,6 +5,7 @@ import dev.ecrgate.admission.AdmissionCodec;
 import dev.ecrgate.admission.AdmissionSubject;
 import dev.ecrgate.admission.BadAdmissionRequestException;
 import dev.ecrgate.admission.ReviewReader;
+import dev.ecrgate.findings.FactsWithinDeadline;
 import dev.ecrgate.findings.FindingsSource;
 import dev.ecrgate.findings.ImageFacts;
 import dev.ecrgate.image.ImageReference;
@@ -14,16 +15,12 @@ import dev.ecrgate.policy.DecisionText;
 import dev.ecrgate.policy.PolicySet;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -119,45 +116,22 @@ public final class AdmissionHandler {
     }
 
     /**
-     * Looks up the facts the plan needs, giving up on each one that has no answer when the deadline passes: those
-     * count as failed lookups, which the policy's {@code onLookupFailure} decides. A lookup that goes on after the
-     * deadline still fills the source's cache, so a retry is likely to be answered at once.
+     * Looks up the facts the plan needs within the deadline ({@link FactsWithinDeadline}: those without an answer
+     * count as failed lookups, which the policy's {@code onLookupFailure} decides, and as a given-up lookup in the
+     * metrics), and comes back to the calling Vert.x context.
      */
     private Future<Map<ImageReference, ImageFacts>> lookUp(Decider.Plan plan) {
         if (plan.lookups().isEmpty()) {
             return Future.succeededFuture(Map.of());
         }
         Context context = vertx.getOrCreateContext();
-        Promise<Map<ImageReference, ImageFacts>> promise = Promise.promise();
-        Map<ImageReference, CompletionStage<ImageFacts>> stages = findings.get().factsAll(plan.lookups());
-        Map<ImageReference, ImageFacts> results = new ConcurrentHashMap<>();
-        AtomicInteger remaining = new AtomicInteger(stages.size());
-        long timer = vertx.setTimer(Math.max(1, deadline.toMillis()), id -> {
-            for (ImageReference ref : stages.keySet()) {
-                if (results.putIfAbsent(ref, ImageFacts.failed("no answer within the " + deadline.toMillis()
-                        + " ms deadline")) == null) {
-                    metrics.deadlineExceeded();
-                }
-            }
-            promise.tryComplete(Map.copyOf(results));
-        });
-        stages.forEach((ref, stage) -> stage.whenComplete((facts, error) -> {
-            results.putIfAbsent(ref, error == null ? facts : ImageFacts.failed(describe(error)));
-            if (remaining.decrementAndGet() == 0) {
-                context.runOnContext(v -> {
-                    vertx.cancelTimer(timer);
-                    promise.tryComplete(Map.copyOf(results));
-                });
-            }
-        }));
-        return promise.future();
+        FactsWithinDeadline within = new FactsWithinDeadline(findings.get(), deadline, this::schedule,
+                ref -> metrics.deadlineExceeded());
+        return Future.fromCompletionStage(within.lookUp(plan.lookups()), context);
     }
 
-    private static String describe(Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
-        String message = cause.getMessage();
-        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message.lines().findFirst()
-                .orElse(""));
+    private Runnable schedule(Duration after, Runnable task) {
+        long timer = vertx.setTimer(Math.max(1, after.toMillis()), id -> task.run());
+        return () -> vertx.cancelTimer(timer);
     }
 }

@@ -3,122 +3,217 @@ package dev.ecrgate.server;
 import dev.ecrgate.findings.ecr.EcrSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Everything {@code ecrgate serve} is told, from flags, environment and config file (flags win). Immutable.
+ * Everything {@code ecrgate serve} is told, from flags, environment and config file (flags win), in groups that say
+ * what each setting is for. Immutable; build one with {@link #builder}. Each group checks its own settings, so a
+ * value that is out of range fails when it is built, with a message naming the flag.
  *
- * @param host           the address to listen on
- * @param port           the HTTPS port; 0 picks a free one (tests)
- * @param tlsCert        the serving certificate chain (PEM), with {@code tlsKey}
- * @param tlsKey         the serving key (PEM: PKCS#1, PKCS#8 or EC)
- * @param writeCa        where to save the generated CA when no certificate is given
- * @param policies       the policies directory
- * @param findings       recorded AWS CLI output to read image facts from
- * @param maxBodyBytes   the largest request body accepted; larger ones get 413
- * @param reloadInterval how often the policies and findings directories are checked for changes
- * @param deadline       how long one decision may wait for ECR facts
- * @param ecr            how the live ECR API is called and cached (when {@code findings} is not given)
- * @param prefetch       a file of image references whose facts are read before the server reports ready
- * @param clientCa       CA certificates whose client certificates may call {@code /validate}; then one is required
- * @param cluster        self-managed certificates in the cluster (the CA in a Secret, the caBundle kept up to date)
- * @param drain          on SIGTERM, how long to keep answering (with readiness failing) before closing
- * @param logFormat      how decision log lines are written
+ * @param listen    where and how connections are accepted
+ * @param tls       where the serving certificate comes from, and who may call {@code /validate}
+ * @param sources   the policies and recorded findings, and how often they are read again
+ * @param facts     how image facts are looked up, and how long a decision may wait for them
+ * @param drain     on SIGTERM, how long to keep answering (with readiness failing) before closing
+ * @param logFormat how decision log lines are written
  */
-public record ServeConfig(String host, int port, Optional<Path> tlsCert, Optional<Path> tlsKey, Optional<Path> writeCa,
-                          Path policies, Optional<Path> findings, long maxBodyBytes, Duration reloadInterval,
-                          Duration deadline, EcrSettings ecr, Optional<Path> prefetch, Optional<Path> clientCa,
-                          Optional<ClusterCertificates.Settings> cluster, Duration drain,
+public record ServeConfig(Listen listen, Tls tls, Sources sources, Facts facts, Duration drain,
                           DecisionLog.Format logFormat) {
     /** Two 3 MiB objects (object and oldObject of an UPDATE) and the review around them. */
     public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
     /** Well under the webhook's timeoutSeconds (10 in deploy/), so an answer always arrives in time. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(3);
-
-    /** Decision log lines in JSON. */
-    public ServeConfig(String host, int port, Optional<Path> tlsCert, Optional<Path> tlsKey, Optional<Path> writeCa,
-                       Path policies, Optional<Path> findings, long maxBodyBytes, Duration reloadInterval,
-                       Duration deadline, EcrSettings ecr, Optional<Path> prefetch, Optional<Path> clientCa,
-                       Optional<ClusterCertificates.Settings> cluster, Duration drain) {
-        this(host, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes, reloadInterval, deadline, ecr,
-                prefetch, clientCa, cluster, drain, DecisionLog.Format.JSON);
-    }
-
-    /** The settings tests and tools start from: everything at its default. */
-    public static ServeConfig of(int port, Path policies, Optional<Path> findings) {
-        return new ServeConfig("127.0.0.1", port, Optional.empty(), Optional.empty(), Optional.empty(), policies,
-                findings, DEFAULT_MAX_BODY_BYTES, Duration.ofSeconds(2), DEFAULT_DEADLINE, EcrSettings.defaults(),
-                Optional.empty(), Optional.empty(), Optional.empty(), Duration.ZERO);
-    }
-
-    public ServeConfig withTls(Optional<Path> cert, Optional<Path> key, Optional<Path> clientCas) {
-        return new ServeConfig(host, port, cert, key, writeCa, policies, findings, maxBodyBytes, reloadInterval,
-                deadline, ecr, prefetch, clientCas, cluster, drain, logFormat);
-    }
-
-    public ServeConfig withReloadInterval(Duration interval) {
-        return new ServeConfig(host, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes, interval,
-                deadline, ecr, prefetch, clientCa, cluster, drain, logFormat);
-    }
-
-    public ServeConfig withEcr(EcrSettings value, Duration decisionDeadline) {
-        return new ServeConfig(host, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes,
-                reloadInterval, decisionDeadline, value, prefetch, clientCa, cluster, drain, logFormat);
-    }
-
-    public ServeConfig withHost(String value) {
-        return new ServeConfig(value, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes,
-                reloadInterval, deadline, ecr, prefetch, clientCa, cluster, drain, logFormat);
-    }
-
-    public ServeConfig withDrain(Duration value) {
-        return new ServeConfig(host, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes,
-                reloadInterval, deadline, ecr, prefetch, clientCa, cluster, value, logFormat);
-    }
-
-    public ServeConfig withCluster(Optional<ClusterCertificates.Settings> value) {
-        return new ServeConfig(host, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes,
-                reloadInterval, deadline, ecr, prefetch, clientCa, value, drain, logFormat);
-    }
-
-    public ServeConfig withLogFormat(DecisionLog.Format value) {
-        return new ServeConfig(host, port, tlsCert, tlsKey, writeCa, policies, findings, maxBodyBytes,
-                reloadInterval, deadline, ecr, prefetch, clientCa, cluster, drain, value);
-    }
+    /** kube-apiserver keeps a few connections per replica, so many more means something else holds them open. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 1000;
 
     public ServeConfig {
-        Objects.requireNonNull(logFormat, "logFormat");
-        Objects.requireNonNull(host, "host");
-        Objects.requireNonNull(tlsCert, "tlsCert");
-        Objects.requireNonNull(tlsKey, "tlsKey");
-        Objects.requireNonNull(writeCa, "writeCa");
-        Objects.requireNonNull(policies, "policies");
-        Objects.requireNonNull(findings, "findings");
-        Objects.requireNonNull(reloadInterval, "reloadInterval");
-        if (tlsCert.isPresent() != tlsKey.isPresent()) {
-            throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both or neither");
-        }
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("--port must be between 0 and 65535, got " + port);
-        }
-        if (maxBodyBytes < 64 * 1024) {
-            throw new IllegalArgumentException("--max-body-bytes must be at least 65536, got " + maxBodyBytes);
-        }
-        Objects.requireNonNull(ecr, "ecr");
-        Objects.requireNonNull(prefetch, "prefetch");
-        Objects.requireNonNull(clientCa, "clientCa");
-        Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(sources, "sources");
+        Objects.requireNonNull(facts, "facts");
         Objects.requireNonNull(drain, "drain");
-        if (cluster.isPresent() && tlsCert.isPresent()) {
-            throw new IllegalArgumentException("--ca-secret (self-managed certificates) and --tls-cert (certificate"
-                    + " files) exclude each other: choose one");
+        Objects.requireNonNull(logFormat, "logFormat");
+    }
+
+    /**
+     * @param host           the address to listen on
+     * @param port           the HTTPS port; 0 picks a free one (tests)
+     * @param maxBodyBytes   the largest request body accepted; larger ones get 413
+     * @param maxConnections open connections beyond this are closed as they arrive
+     */
+    public record Listen(String host, int port, long maxBodyBytes, int maxConnections) {
+        public Listen {
+            Objects.requireNonNull(host, "host");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("--port must be between 0 and 65535, got " + port);
+            }
+            if (maxBodyBytes < 64 * 1024) {
+                throw new IllegalArgumentException("--max-body-bytes must be at least 65536, got " + maxBodyBytes);
+            }
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("--max-connections must be at least 1, got " + maxConnections);
+            }
         }
-        if (deadline.toMillis() < 10) {
-            throw new IllegalArgumentException("--deadline must be at least 10ms");
+    }
+
+    /**
+     * The serving certificate comes from PEM files ({@code cert} and {@code key}), from a CA kept in the cluster
+     * ({@code cluster}), or else from a CA generated at start-up (saved to {@code writeCa} when given).
+     *
+     * @param cert     the serving certificate chain (PEM), with {@code key}
+     * @param key      the serving key (PEM: PKCS#1, PKCS#8 or EC)
+     * @param writeCa  where to save the generated CA when no certificate is given
+     * @param clientCa CA certificates whose client certificates may call {@code /validate}; then one is required
+     * @param cluster  self-managed certificates in the cluster (the CA in a Secret, the caBundle kept up to date)
+     */
+    public record Tls(Optional<Path> cert, Optional<Path> key, Optional<Path> writeCa, Optional<Path> clientCa,
+                      Optional<ClusterCertificates.Settings> cluster) {
+        public Tls {
+            Objects.requireNonNull(cert, "cert");
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(writeCa, "writeCa");
+            Objects.requireNonNull(clientCa, "clientCa");
+            Objects.requireNonNull(cluster, "cluster");
+            if (cert.isPresent() != key.isPresent()) {
+                throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both or neither");
+            }
+            if (cluster.isPresent() && cert.isPresent()) {
+                throw new IllegalArgumentException("--ca-secret (self-managed certificates) and --tls-cert"
+                        + " (certificate files) exclude each other: choose one");
+            }
         }
-        if (reloadInterval.toMillis() < 100) {
-            throw new IllegalArgumentException("--reload-interval must be at least 100ms");
+    }
+
+    /**
+     * @param policies       the policies directory
+     * @param findings       recorded AWS CLI output to read image facts from, instead of the live ECR API
+     * @param reloadInterval how often the policies and findings directories (and TLS files) are checked for changes
+     */
+    public record Sources(Path policies, Optional<Path> findings, Duration reloadInterval) {
+        public Sources {
+            Objects.requireNonNull(policies, "policies");
+            Objects.requireNonNull(findings, "findings");
+            if (reloadInterval.toMillis() < 100) {
+                throw new IllegalArgumentException("--reload-interval must be at least 100ms");
+            }
+        }
+    }
+
+    /**
+     * @param deadline    how long one decision may wait for image facts
+     * @param ecr         how the live ECR API is called and cached (when no recorded findings are given)
+     * @param prefetch    a file of image references whose facts are read before the server reports ready
+     * @param environment the process environment, read once at start: the AWS SDK's credentials, region and
+     *                    endpoint variables
+     */
+    public record Facts(Duration deadline, EcrSettings ecr, Optional<Path> prefetch, Map<String, String> environment) {
+        public Facts {
+            Objects.requireNonNull(ecr, "ecr");
+            Objects.requireNonNull(prefetch, "prefetch");
+            environment = Map.copyOf(environment);
+            if (deadline.toMillis() < 10) {
+                throw new IllegalArgumentException("--deadline must be at least 10ms");
+            }
+        }
+    }
+
+    /** A builder with every setting at its default: listening on 127.0.0.1, a free port, a generated CA. */
+    public static Builder builder(Path policies) {
+        return new Builder(policies);
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder(sources.policies());
+        b.listen = listen;
+        b.tls = tls;
+        b.sources = sources;
+        b.facts = facts;
+        b.drain = drain;
+        b.logFormat = logFormat;
+        return b;
+    }
+
+    /** Builds a {@link ServeConfig}, one group at a time or one setting at a time. Not thread safe. */
+    public static final class Builder {
+        private Listen listen = new Listen("127.0.0.1", 0, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS);
+        private Tls tls = new Tls(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty());
+        private Sources sources;
+        private Facts facts = new Facts(DEFAULT_DEADLINE, EcrSettings.defaults(), Optional.empty(), Map.of());
+        private Duration drain = Duration.ZERO;
+        private DecisionLog.Format logFormat = DecisionLog.Format.JSON;
+
+        private Builder(Path policies) {
+            this.sources = new Sources(policies, Optional.empty(), Duration.ofSeconds(2));
+        }
+
+        public Builder listen(Listen value) {
+            listen = value;
+            return this;
+        }
+
+        public Builder host(String value) {
+            return listen(new Listen(value, listen.port(), listen.maxBodyBytes(), listen.maxConnections()));
+        }
+
+        public Builder port(int value) {
+            return listen(new Listen(listen.host(), value, listen.maxBodyBytes(), listen.maxConnections()));
+        }
+
+        public Builder tls(Tls value) {
+            tls = value;
+            return this;
+        }
+
+        /** Serve the certificate in these PEM files, watched for rotation. */
+        public Builder tlsFiles(Path cert, Path key) {
+            return tls(new Tls(Optional.of(cert), Optional.of(key), tls.writeCa(), tls.clientCa(), tls.cluster()));
+        }
+
+        /** Require a client certificate issued by one of the CAs in this PEM file on {@code /validate}. */
+        public Builder clientCa(Path value) {
+            return tls(new Tls(tls.cert(), tls.key(), tls.writeCa(), Optional.of(value), tls.cluster()));
+        }
+
+        public Builder sources(Sources value) {
+            sources = value;
+            return this;
+        }
+
+        /** Image facts from recorded AWS CLI output in this directory, instead of the live ECR API. */
+        public Builder findings(Path value) {
+            return sources(new Sources(sources.policies(), Optional.of(value), sources.reloadInterval()));
+        }
+
+        public Builder reloadInterval(Duration value) {
+            return sources(new Sources(sources.policies(), sources.findings(), value));
+        }
+
+        public Builder facts(Facts value) {
+            facts = value;
+            return this;
+        }
+
+        /** The live ECR API with these settings, and how long a decision may wait for it. */
+        public Builder ecr(EcrSettings value, Duration deadline) {
+            return facts(new Facts(deadline, value, facts.prefetch(), facts.environment()));
+        }
+
+        public Builder drain(Duration value) {
+            drain = value;
+            return this;
+        }
+
+        public Builder logFormat(DecisionLog.Format value) {
+            logFormat = value;
+            return this;
+        }
+
+        public ServeConfig build() {
+            return new ServeConfig(listen, tls, sources, facts, drain, logFormat);
         }
     }
 }

@@ -57,13 +57,13 @@ final class ServingTls implements AutoCloseable {
     }
 
     /** Sets up the serving certificate as {@code config} says; blocking (files, Kubernetes API). */
-    static ServingTls of(ServeConfig config) throws Exception {
+    static ServingTls of(ServeConfig.Tls config) throws Exception {
         List<X509Certificate> clientCas = config.clientCa().isPresent()
                 ? PemFiles.readCertificates(config.clientCa().get()) : List.of();
         Instant now = Instant.now();
-        if (config.tlsCert().isPresent()) {
+        if (config.cert().isPresent()) {
             AtomicReference<ServingTls> self = new AtomicReference<>();
-            TlsFilesWatch watch = new TlsFilesWatch(config.tlsCert().get(), config.tlsKey().orElseThrow(),
+            TlsFilesWatch watch = new TlsFilesWatch(config.cert().get(), config.key().orElseThrow(),
                     material -> self.get().replace(material));
             ServingTls tls = new ServingTls(watch.load(), clientCas, Optional.empty(), Optional.of(watch),
                     Optional.empty(), Optional.empty(), null);

@@ -4,6 +4,7 @@ import dev.ecrgate.admission.AdmissionCodec;
 import dev.ecrgate.findings.FindingsSource;
 import dev.ecrgate.findings.RecordedFindings;
 import dev.ecrgate.findings.ecr.EcrFacts;
+import dev.ecrgate.findings.ecr.EcrSettings;
 import dev.ecrgate.policy.PolicyLoader;
 import dev.ecrgate.policy.PolicySet;
 import io.vertx.core.Vertx;
@@ -68,46 +69,48 @@ public final class Webhook implements AutoCloseable {
     }
 
     private static Webhook start(ServeConfig config, Clock clock, Metrics metrics) throws StartupException {
+        ServeConfig.Sources sources = config.sources();
+        ServeConfig.Listen listen = config.listen();
         Reloadable<PolicySet> policies;
         try {
-            policies = Reloadable.load("policies", config.policies(), PolicyLoader::loadDirectory, metrics);
+            policies = Reloadable.load("policies", sources.policies(), PolicyLoader::loadDirectory, metrics);
         } catch (dev.ecrgate.policy.PolicyLoadException e) {
-            throw new StartupException(e.describe(config.policies().toString()), e);
+            throw new StartupException(e.describe(sources.policies().toString()), e);
         } catch (java.io.IOException e) {
-            throw new StartupException(config.policies() + ": cannot read policy directory: "
+            throw new StartupException(sources.policies() + ": cannot read policy directory: "
                     + dev.ecrgate.text.FileErrors.plain(e), e);
         } catch (Exception e) {
-            throw new StartupException("cannot load policies from " + config.policies() + ":\n" + e.getMessage(), e);
+            throw new StartupException("cannot load policies from " + sources.policies() + ":\n" + e.getMessage(), e);
         }
         metrics.policies(() -> policies.current().policies().size());
-        LOG.info("loaded {} policies from {}", policies.current().policies().size(), config.policies());
+        LOG.info("loaded {} policies from {}", policies.current().policies().size(), sources.policies());
         Supplier<FindingsSource> findings;
         Optional<Reloadable<RecordedFindings>> recorded = Optional.empty();
         Optional<EcrFacts> live = Optional.empty();
-        if (config.findings().isPresent()) {
+        if (sources.findings().isPresent()) {
             try {
-                recorded = Optional.of(Reloadable.load("findings", config.findings().get(), RecordedFindings::load,
-                        metrics));
+                recorded = Optional.of(Reloadable.load("findings", sources.findings().get(),
+                        RecordedFindings::load, metrics));
             } catch (Exception e) {
-                throw new StartupException("cannot load recorded findings from " + config.findings().get() + ":\n"
+                throw new StartupException("cannot load recorded findings from " + sources.findings().get() + ":\n"
                         + e.getMessage(), e);
             }
-            LOG.info("image facts from recorded findings in {}: {}", config.findings().get(),
+            LOG.info("image facts from recorded findings in {}: {}", sources.findings().get(),
                     recorded.get().current().summary());
             Reloadable<RecordedFindings> source = recorded.get();
             findings = source::current;
         } else {
-            EcrFacts ecr = EcrFacts.create(config.ecr(), System.getenv(), metrics.registry());
+            EcrFacts ecr = EcrFacts.create(config.facts().ecr(), config.facts().environment(), metrics.registry());
             live = Optional.of(ecr);
             findings = () -> ecr;
-            LOG.info("image facts from the live ECR API{}", config.ecr().endpoint()
-                    .or(() -> dev.ecrgate.findings.ecr.EcrSettings.endpointFromEnvironment(System.getenv()))
+            LOG.info("image facts from the live ECR API{}", config.facts().ecr().endpoint()
+                    .or(() -> EcrSettings.endpointFromEnvironment(config.facts().environment()))
                     .map(u -> " at " + u).orElse(""));
         }
 
         ServingTls tls;
         try {
-            tls = ServingTls.of(config);
+            tls = ServingTls.of(config.tls());
         } catch (Exception e) {
             live.ifPresent(EcrFacts::close);
             throw new StartupException("cannot set up TLS: " + e.getMessage(), e);
@@ -118,34 +121,34 @@ public final class Webhook implements AutoCloseable {
                 .withMetrics(new MicrometerMetricsFactory(metrics.registry())).build();
         try {
             AdmissionCodec codec = new AdmissionCodec();
-            HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
+            HttpServerOptions options = new HttpServerOptions().setHost(listen.host()).setPort(listen.port())
                     .setIdleTimeout(120).setIdleTimeoutUnit(TimeUnit.SECONDS)
                     .setMaxHeaderSize(16 * 1024)
                     .setMaxInitialLineLength(8 * 1024);
             ServerTls.apply(options, tls.sslOptions());
             AdmissionHandler handler = new AdmissionHandler(vertx, codec, policies::current, findings, clock,
-                    new DecisionLog(config.logFormat()), metrics, config.deadline());
-            WebhookServer web = new WebhookServer(vertx, handler, codec, config.maxBodyBytes(),
-                    tls.requiresClientCertificate(), metrics);
+                    new DecisionLog(config.logFormat()), metrics, config.facts().deadline());
+            WebhookServer web = new WebhookServer(vertx, handler, codec, listen.maxBodyBytes(),
+                    tls.requiresClientCertificate(), listen.maxConnections(), metrics);
             HttpServer server = web.listen(options).await(30, TimeUnit.SECONDS);
-            long interval = config.reloadInterval().toMillis();
+            long interval = sources.reloadInterval().toMillis();
             tls.start(vertx, server, interval);
             policies.watch(vertx, interval);
             recorded.ifPresent(r -> r.watch(vertx, interval));
             vertx.executeBlocking(() -> Warmup.run(codec, policies.current(), clock.instant(), 300), false)
                     .await(60, TimeUnit.SECONDS);
             if (live.isPresent()) {
-                LiveReadiness.prepare(live.get(), config.prefetch()).whenComplete((v, e) -> web.ready());
+                LiveReadiness.prepare(live.get(), config.facts().prefetch()).whenComplete((v, e) -> web.ready());
             } else {
                 web.ready();
             }
-            LOG.info("ecrgate is serving https://{}:{}/validate", config.host(), server.actualPort());
+            LOG.info("ecrgate is serving https://{}:{}/validate", listen.host(), server.actualPort());
             return new Webhook(vertx, server, web, tls, policies, live, metrics);
         } catch (Exception e) {
             vertx.close();
             live.ifPresent(EcrFacts::close);
             tls.close();
-            throw new StartupException("cannot start the server on " + config.host() + ":" + config.port() + ": "
+            throw new StartupException("cannot start the server on " + listen.host() + ":" + listen.port() + ": "
                     + e.getMessage(), e);
         }
     }

@@ -28,17 +28,13 @@ public final class WebhookServer {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
     /** How long a request may take to arrive and be answered; the API server's own timeout is at most 30 s. */
     public static final long REQUEST_TIMEOUT_MILLIS = 10_000;
-    /**
-     * Open connections beyond this are closed as they arrive: kube-apiserver keeps a few per replica, so many more
-     * means something else is holding them open. The system property {@code ecrgate.maxConnections} changes it.
-     */
-    public static final int MAX_CONNECTIONS = Integer.getInteger("ecrgate.maxConnections", 1000);
 
     private final Vertx vertx;
     private final AdmissionHandler admission;
     private final AdmissionCodec codec;
     private final long maxBodyBytes;
     private final boolean requireClientCertificate;
+    private final int maxConnections;
     private final Metrics metrics;
     private final AtomicBoolean ready = new AtomicBoolean();
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -46,9 +42,11 @@ public final class WebhookServer {
     /**
      * @param requireClientCertificate refuse {@code /validate} requests whose connection presented no client
      *                                 certificate (the TLS layer has already checked any that was presented)
+     * @param maxConnections           open connections beyond this are closed as they arrive
      */
     public WebhookServer(Vertx vertx, AdmissionHandler admission, AdmissionCodec codec, long maxBodyBytes,
-                         boolean requireClientCertificate, Metrics metrics) {
+                         boolean requireClientCertificate, int maxConnections, Metrics metrics) {
+        this.maxConnections = maxConnections;
         this.vertx = vertx;
         this.metrics = metrics;
         this.admission = admission;
@@ -101,9 +99,9 @@ public final class WebhookServer {
         java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
         return vertx.createHttpServer(options)
                 .connectionHandler(connection -> {
-                    if (open.incrementAndGet() > MAX_CONNECTIONS) {
+                    if (open.incrementAndGet() > maxConnections) {
                         LOG.warn("refused a connection from {}: {} connections are open already",
-                                connection.remoteAddress(), MAX_CONNECTIONS);
+                                connection.remoteAddress(), maxConnections);
                         connection.close();
                     }
                     connection.closeHandler(v -> open.decrementAndGet());

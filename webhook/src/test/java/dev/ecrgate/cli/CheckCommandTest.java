@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -138,7 +139,7 @@ class CheckCommandTest {
         AdmissionSubject subject = Subjects.of(codec.decode(Files.readAllBytes(Path.of("../examples/requests",
                 request))).getRequest()).orElseThrow();
         Decision webhook;
-        try (Evaluation evaluation = Evaluation.open(Optional.of(Path.of(FINDINGS)), Duration.ofSeconds(10))) {
+        try (Evaluation evaluation = Evaluation.open(Optional.of(Path.of(FINDINGS)), Duration.ofSeconds(10), Map.of())) {
             webhook = evaluation.decide(subject, PolicyLoader.loadDirectory(Path.of(POLICIES)), Instant.now());
         }
         CheckRun run = check("-f", MANIFESTS + manifest, "--output", "json");

@@ -31,21 +31,21 @@ class ClientAuthIT {
             CaSpec.defaults().withCommonName("API server clients"), NOW);
     static final CertificateAuthority STRANGERS = CertificateAuthority.generate(
             CaSpec.defaults().withCommonName("someone else"), NOW);
+    static RunningWebhook server;
     static Webhook webhook;
 
     @BeforeAll
     static void start() throws Exception {
         Path clientCa = dir.resolve("client-ca.crt");
         Files.writeString(clientCa, PemFiles.toPem(CLIENTS.certificate()));
-        webhook = Webhook.start(ServeConfig.of(0, TlsFixtures.ROOT.resolve("policies"),
-                        Optional.of(TlsFixtures.ROOT.resolve("examples/findings")))
-                .withTls(Optional.empty(), Optional.empty(), Optional.of(clientCa)), Clock.systemUTC());
+        server = RunningWebhook.start(RunningWebhook.examples().clientCa(clientCa).build(), Clock.systemUTC());
+        webhook = server.webhook();
     }
 
     @AfterAll
     static void stop() {
-        if (webhook != null) {
-            webhook.close();
+        if (server != null) {
+            server.close();
         }
     }
 

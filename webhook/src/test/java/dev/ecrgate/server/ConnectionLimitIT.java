@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ecrgate.certs.KeyStores;
 import dev.ecrgate.certs.PemFiles;
-import java.net.ServerSocket;
+import java.security.cert.X509Certificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,26 +37,12 @@ class ConnectionLimitIT {
 
     @Test
     void closesConnectionsBeyondTheLimitAndServesAgainOnceSomeClose() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path ca = dir.resolve("ca.pem");
-        Process serve = new ProcessBuilder("java", "-Decrgate.maxConnections=5", "-jar",
-                Path.of("target", "ecrgate.jar").toString(), "serve", "--host=127.0.0.1", "--port=" + port,
-                "--policies=" + TlsFixtures.ROOT.resolve("policies"),
-                "--findings=" + TlsFixtures.ROOT.resolve("examples/findings"), "--write-ca=" + ca)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("serve.log").toFile()).start();
         List<SSLSocket> held = new ArrayList<>();
-        try {
+        try (ServeProcess serve = ServeProcess.start(dir, "--max-connections=5")) {
+            int port = serve.port();
+            X509Certificate ca = serve.awaitCa();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!(Files.exists(ca) && Files.size(ca) > 0) && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(KeyStores.trustStore(PemFiles.readCertificates(ca).get(0)));
-            SSLContext ssl = SSLContext.getInstance("TLS");
-            ssl.init(null, tmf.getTrustManagers(), null);
+            SSLContext ssl = TlsFixtures.ssl(ca, null);
             // readiness over a connection of its own, closed before counting (an HttpClient would pool it)
             while (System.nanoTime() < deadline && !ready(ssl, port)) {
                 Thread.sleep(100);
@@ -80,15 +66,13 @@ class ConnectionLimitIT {
             assertTrue(refused, "the sixth connection is closed");
             held.remove(0).close();
             Thread.sleep(300);
-            assertEquals(200, TlsFixtures.validate(TlsFixtures.client(PemFiles.readCertificates(ca).get(0), null),
-                    port, "allow-pod.json").statusCode());
-            assertTrue(Files.readString(dir.resolve("serve.log")).contains("connections are open already"));
+            assertEquals(200, TlsFixtures.validate(TlsFixtures.client(ca, null), port, "allow-pod.json")
+                    .statusCode());
+            assertTrue(serve.output().contains("connections are open already"));
         } finally {
             for (SSLSocket s : held) {
                 s.close();
             }
-            serve.destroy();
-            serve.waitFor(20, TimeUnit.SECONDS);
         }
     }
 }

@@ -31,25 +31,23 @@ import org.junit.jupiter.api.Test;
  */
 class HostileInputIT {
     static final ObjectMapper JSON = new ObjectMapper();
+    static RunningWebhook server;
     static Webhook webhook;
     static HttpClient client;
     static SSLContext ssl;
 
     @BeforeAll
     static void start() throws Exception {
-        webhook = Webhook.start(ServeConfig.of(0, TlsFixtures.ROOT.resolve("policies"),
-                Optional.of(TlsFixtures.ROOT.resolve("examples/findings"))), Clock.systemUTC());
-        client = TlsFixtures.client(webhook.generatedCa().orElseThrow(), null);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(KeyStores.trustStore(webhook.generatedCa().orElseThrow()));
-        ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
+        server = RunningWebhook.start(RunningWebhook.examples().build(), Clock.systemUTC());
+        webhook = server.webhook();
+        client = server.client();
+        ssl = server.ssl();
     }
 
     @AfterAll
     static void stop() {
-        if (webhook != null) {
-            webhook.close();
+        if (server != null) {
+            server.close();
         }
     }
 
@@ -58,11 +56,7 @@ class HostileInputIT {
     }
 
     static HttpResponse<String> post(byte[] body) throws Exception {
-        return client.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("https://127.0.0.1:" + webhook.port() + "/validate"))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return server.post(body);
     }
 
     static void stillServing() throws Exception {

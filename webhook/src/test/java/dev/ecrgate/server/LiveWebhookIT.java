@@ -39,6 +39,7 @@ class LiveWebhookIT {
     static final Duration DEADLINE = Duration.ofMillis(1500);
 
     static EcrDouble ecr;
+    static RunningWebhook server;
     static Webhook webhook;
     static HttpClient client;
 
@@ -46,42 +47,30 @@ class LiveWebhookIT {
     static void start() throws Exception {
         ecr = EcrDouble.start();
         RecordedFacts.load(ROOT.resolve("examples/findings"), ecr);
-        System.setProperty("aws.accessKeyId", "AKIDTEST");
-        System.setProperty("aws.secretAccessKey", "secret");
-        webhook = Webhook.start(new ServeConfig("127.0.0.1", 0, Optional.empty(), Optional.empty(), Optional.empty(),
-                ROOT.resolve("policies"), Optional.empty(), ServeConfig.DEFAULT_MAX_BODY_BYTES, Duration.ofSeconds(2),
-                DEADLINE, EcrSettings.defaults().withEndpoint(Optional.of(ecr.endpoint())), Optional.empty(), Optional.empty(), Optional.empty(), Duration.ZERO),
+        server = RunningWebhook.live(ecr.endpoint(), DEADLINE,
                 Clock.fixed(Instant.parse("2026-11-30T12:00:00Z"), ZoneOffset.UTC));
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(KeyStores.trustStore(webhook.generatedCa().orElseThrow()));
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
-        client = HttpClient.newBuilder().sslContext(ssl).build();
+        webhook = server.webhook();
+        client = server.client();
     }
 
     @AfterAll
     static void stop() {
-        if (webhook != null) {
-            webhook.close();
+        if (server != null) {
+            server.close();
         }
         if (ecr != null) {
             ecr.close();
         }
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
     }
 
     static JsonNode post(byte[] body) throws Exception {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(
-                        URI.create("https://127.0.0.1:" + webhook.port() + "/validate?timeout=10s"))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = server.post(body);
         assertEquals(200, r.statusCode(), r.body());
         return JSON.readTree(r.body()).path("response");
     }
 
     static JsonNode review(String example) throws Exception {
-        return post(Files.readAllBytes(ROOT.resolve("examples/requests/" + example)));
+        return post(RunningWebhook.example(example));
     }
 
     @Test

@@ -25,12 +25,10 @@ class MetricsClientAuthIT {
         Path clientCa = dir.resolve("client-ca.crt");
         Files.writeString(clientCa, PemFiles.toPem(CertificateAuthority.generate(
                 CaSpec.defaults().withCommonName("API server clients"), Instant.now()).certificate()));
-        try (Webhook webhook = Webhook.start(ServeConfig.of(0, TlsFixtures.ROOT.resolve("policies"),
-                        Optional.of(TlsFixtures.ROOT.resolve("examples/findings")))
-                .withTls(Optional.empty(), Optional.empty(), Optional.of(clientCa)), Clock.systemUTC())) {
-            var anonymous = TlsFixtures.client(webhook.generatedCa().orElseThrow(), null);
-            assertEquals(401, TlsFixtures.validate(anonymous, webhook.port(), "allow-pod.json").statusCode());
-            HttpResponse<String> r = TlsFixtures.get(anonymous, webhook.port(), "/metrics");
+        try (RunningWebhook webhook = RunningWebhook.start(RunningWebhook.examples().clientCa(clientCa).build(),
+                Clock.systemUTC())) {
+            assertEquals(401, webhook.post(RunningWebhook.example("allow-pod.json")).statusCode());
+            HttpResponse<String> r = webhook.get("/metrics");
             assertEquals(200, r.statusCode());
             MetricsIT.Scrape s = MetricsIT.Scrape.parse(r.body());
             assertTrue(s.find("ecrgate_admission_requests_total").isEmpty(), "a 401 never reaches the admission path");

@@ -44,57 +44,34 @@ class MetricsIT {
     @TempDir
     static Path tmp;
     static Path policies;
+    static RunningWebhook server;
     static Webhook webhook;
     static HttpClient client;
 
     @BeforeAll
     static void start() throws Exception {
-        policies = tmp.resolve("policies");
-        Files.createDirectories(policies);
-        try (Stream<Path> files = Files.list(ROOT.resolve("policies"))) {
-            for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".yaml"))::iterator) {
-                Files.copy(p, policies.resolve(p.getFileName()));
-            }
-        }
-        webhook = Webhook.start(new ServeConfig("127.0.0.1", 0, Optional.empty(), Optional.empty(), Optional.empty(),
-                policies, Optional.of(ROOT.resolve("examples/findings")), ServeConfig.DEFAULT_MAX_BODY_BYTES,
-                Duration.ofMillis(200), ServeConfig.DEFAULT_DEADLINE, EcrSettings.defaults(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Duration.ZERO), CLOCK);
-        client = client(webhook);
+        policies = RunningWebhook.copyOfPolicies(tmp);
+        server = RunningWebhook.start(RunningWebhook.examples(policies).reloadInterval(Duration.ofMillis(200))
+                .build(), CLOCK);
+        webhook = server.webhook();
+        client = server.client();
         for (int i = 0; i < ROUNDS; i++) {
             for (String example : List.of("allow-pod.json", "warn-deployment.json", "deny-pod.json")) {
-                byte[] body = Files.readAllBytes(ROOT.resolve("examples/requests/" + example));
-                assertEquals(200, post(client, webhook, body).statusCode());
+                assertEquals(200, server.post(RunningWebhook.example(example)).statusCode());
             }
         }
-        assertEquals(400, post(client, webhook, "{\"kind\":\"AdmissionReview\"}".getBytes()).statusCode());
+        assertEquals(400, server.post("{\"kind\":\"AdmissionReview\"}".getBytes()).statusCode());
     }
 
     @AfterAll
     static void stop() {
-        if (webhook != null) {
-            webhook.close();
+        if (server != null) {
+            server.close();
         }
     }
 
-    static HttpClient client(Webhook webhook) throws Exception {
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(KeyStores.trustStore(webhook.generatedCa().orElseThrow()));
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
-    }
-
-    static HttpResponse<String> post(HttpClient client, Webhook webhook, byte[] body) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + webhook.port() + "/validate"))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    static Scrape scrape(HttpClient client, Webhook webhook) throws Exception {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(
-                        URI.create("https://127.0.0.1:" + webhook.port() + "/metrics")).timeout(Duration.ofSeconds(10))
-                .build(), HttpResponse.BodyHandlers.ofString());
+    static Scrape scrape(RunningWebhook server) throws Exception {
+        HttpResponse<String> r = server.get("/metrics");
         assertEquals(200, r.statusCode(), r.body());
         assertTrue(r.headers().firstValue("content-type").orElse("").startsWith("text/plain; version=0.0.4"),
                 r.headers().toString());
@@ -169,7 +146,7 @@ class MetricsIT {
 
     @Test
     void countsRequestsByDecisionKindAndOperation() throws Exception {
-        Scrape s = scrape(client, webhook);
+        Scrape s = scrape(server);
         assertEquals("counter", s.types().get("ecrgate_admission_requests_total"));
         assertEquals(ROUNDS, s.sum("ecrgate_admission_requests_total", "decision", "allowed", "kind", "Pod",
                 "operation", "CREATE"));
@@ -181,7 +158,7 @@ class MetricsIT {
 
     @Test
     void hasTheDecisionLatencyAsAHistogramFromATenthOfAMillisecondToTenSeconds() throws Exception {
-        Scrape s = scrape(client, webhook);
+        Scrape s = scrape(server);
         assertEquals("histogram", s.types().get("ecrgate_admission_duration_seconds"));
         assertEquals(3 * ROUNDS + 1, s.sum("ecrgate_admission_duration_seconds_count"));
         assertTrue(s.sum("ecrgate_admission_duration_seconds_sum") > 0);
@@ -193,7 +170,7 @@ class MetricsIT {
 
     @Test
     void countsEachPolicyByTheEffectItHadAndEachViolationByRule() throws Exception {
-        Scrape s = scrape(client, webhook);
+        Scrape s = scrape(server);
         // the warn-only rollout policy warns about the Deployment and about the denied pod's image
         assertEquals(2 * ROUNDS, s.sum("ecrgate_policy_decisions_total", "policy", "medium-findings-rollout",
                 "effect", "warn"));
@@ -213,7 +190,7 @@ class MetricsIT {
 
     @Test
     void labelsNeverCarryImagesNamespacesOrNames() throws Exception {
-        Scrape s = scrape(client, webhook);
+        Scrape s = scrape(server);
         for (Sample sample : s.samples()) {
             for (String value : sample.labels().values()) {
                 assertTrue(!value.contains("team-blue") && !value.contains("amazonaws") && !value.contains("nginx")
@@ -224,7 +201,7 @@ class MetricsIT {
 
     @Test
     void hasTheTimeOfTheLastGoodLoadAndCountsReloadsByResult() throws Exception {
-        Scrape before = scrape(client, webhook);
+        Scrape before = scrape(server);
         double loadedAt = before.sum("ecrgate_reload_last_success_timestamp_seconds", "what", "policies");
         assertTrue(loadedAt > Instant.parse("2025-01-01T00:00:00Z").getEpochSecond(), "" + loadedAt);
         assertTrue(before.sum("ecrgate_reload_last_success_timestamp_seconds", "what", "findings") > 0);
@@ -245,7 +222,7 @@ class MetricsIT {
 
     static double value(String name, String... labels) {
         try {
-            return scrape(client, webhook).sum(name, labels);
+            return scrape(server).sum(name, labels);
         } catch (Exception e) {
             throw new AssertionError(e);
         }
@@ -253,7 +230,7 @@ class MetricsIT {
 
     @Test
     void hasTheServingCertificatesExpiryInTheFuture() throws Exception {
-        Scrape s = scrape(client, webhook);
+        Scrape s = scrape(server);
         double expiry = s.sum("ecrgate_tls_certificate_expiry_timestamp_seconds");
         assertEquals(webhook.servingCertificate().getNotAfter().toInstant().getEpochSecond(), (long) expiry);
         assertTrue(expiry > Instant.now().getEpochSecond());
@@ -261,7 +238,7 @@ class MetricsIT {
 
     @Test
     void hasJvmProcessAndVertxHttpServerMeters() throws Exception {
-        Scrape s = scrape(client, webhook);
+        Scrape s = scrape(server);
         assertTrue(s.sum("jvm_memory_used_bytes", "area", "heap") > 0);
         assertTrue(s.sum("jvm_threads_live_threads") > 0);
         assertTrue(s.sum("process_uptime_seconds") > 0);

@@ -42,42 +42,33 @@ class MetricsLiveIT {
             "DescribeRepositories", EcrDouble.Operation.DESCRIBE_REPOSITORIES);
 
     static EcrDouble ecr;
-    static Webhook webhook;
-    static HttpClient client;
+    static RunningWebhook server;
 
     @BeforeAll
     static void start() throws Exception {
         ecr = EcrDouble.start();
         RecordedFacts.load(ROOT.resolve("examples/findings"), ecr);
-        System.setProperty("aws.accessKeyId", "AKIDTEST");
-        System.setProperty("aws.secretAccessKey", "secret");
-        webhook = Webhook.start(new ServeConfig("127.0.0.1", 0, Optional.empty(), Optional.empty(), Optional.empty(),
-                ROOT.resolve("policies"), Optional.empty(), ServeConfig.DEFAULT_MAX_BODY_BYTES, Duration.ofSeconds(2),
-                DEADLINE, EcrSettings.defaults().withEndpoint(Optional.of(ecr.endpoint())), Optional.empty(),
-                Optional.empty(), Optional.empty(), Duration.ZERO),
+        server = RunningWebhook.live(ecr.endpoint(), DEADLINE,
                 Clock.fixed(Instant.parse("2026-11-30T12:00:00Z"), ZoneOffset.UTC));
-        client = MetricsIT.client(webhook);
     }
 
     @AfterAll
     static void stop() {
-        if (webhook != null) {
-            webhook.close();
+        if (server != null) {
+            server.close();
         }
         if (ecr != null) {
             ecr.close();
         }
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
     }
 
     static void review(byte[] body) throws Exception {
-        assertEquals(200, MetricsIT.post(client, webhook, body).statusCode());
+        assertEquals(200, server.post(body).statusCode());
     }
 
     static void examples() throws Exception {
         for (String example : EXAMPLES) {
-            review(Files.readAllBytes(ROOT.resolve("examples/requests/" + example)));
+            review(RunningWebhook.example(example));
         }
     }
 
@@ -90,7 +81,7 @@ class MetricsLiveIT {
     }
 
     static MetricsIT.Scrape scrape() throws Exception {
-        return MetricsIT.scrape(client, webhook);
+        return MetricsIT.scrape(server);
     }
 
     @Test

@@ -28,18 +28,10 @@ class ShutdownIT {
 
     @Test
     void drainsWithoutAFailedRequestUnderLoad() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path ca = dir.resolve("ca.pem");
-        Path log = dir.resolve("serve.log");
-        Process serve = new ProcessBuilder("java", "-jar", Path.of("target", "ecrgate.jar").toString(), "serve",
-                "--host=127.0.0.1", "--port=" + port, "--policies=" + TlsFixtures.ROOT.resolve("policies"),
-                "--findings=" + TlsFixtures.ROOT.resolve("examples/findings"), "--write-ca=" + ca, "--drain=2s")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
-            HttpClient client = awaitReady(ca, port, serve, log);
+        try (ServeProcess process = ServeProcess.start(dir, "--drain=2s")) {
+            Process serve = process.process();
+            int port = process.port();
+            HttpClient client = awaitReady(process);
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicInteger failures = new AtomicInteger();
             AtomicInteger answered = new AtomicInteger();
@@ -82,29 +74,24 @@ class ShutdownIT {
             assertEquals(0, failures.get(), () -> failures + " failed, " + answered + " answered");
             assertTrue(answeredWhileDraining.get() > 0, "requests were answered during the drain");
             assertTrue(serve.waitFor(20, TimeUnit.SECONDS), "the process exits after draining");
-            String output = Files.readString(log);
+            String output = process.output();
             assertTrue(output.contains("shutting down: draining for 2000 ms") && output.contains("stopped"), output);
-        } finally {
-            serve.destroyForcibly();
         }
     }
 
-    private static HttpClient awaitReady(Path ca, int port, Process serve, Path log) throws Exception {
+    private static HttpClient awaitReady(ServeProcess serve) throws Exception {
+        HttpClient client = TlsFixtures.client(serve.awaitCa(), null);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline && serve.isAlive()) {
-            if (Files.exists(ca) && Files.size(ca) > 0) {
-                X509Certificate cert = PemFiles.readCertificates(ca).get(0);
-                HttpClient client = TlsFixtures.client(cert, null);
-                try {
-                    if (TlsFixtures.get(client, port, "/readyz").statusCode() == 200) {
-                        return client;
-                    }
-                } catch (java.io.IOException notYet) {
-                    // not listening yet
+        while (System.nanoTime() < deadline && serve.process().isAlive()) {
+            try {
+                if (TlsFixtures.get(client, serve.port(), "/readyz").statusCode() == 200) {
+                    return client;
                 }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("ecrgate did not become ready:\n" + Files.readString(log));
+        throw new AssertionError("ecrgate did not become ready:\n" + serve.output());
     }
 }

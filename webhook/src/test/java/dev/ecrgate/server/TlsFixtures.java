@@ -26,6 +26,12 @@ public final class TlsFixtures {
     }
 
     static HttpClient client(X509Certificate trusted, TlsMaterial clientCertificate) throws Exception {
+        return HttpClient.newBuilder().sslContext(ssl(trusted, clientCertificate))
+                .connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** TLS that trusts {@code trusted} and presents {@code clientCertificate} when it is not null. */
+    static SSLContext ssl(X509Certificate trusted, TlsMaterial clientCertificate) throws Exception {
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(KeyStores.trustStore(trusted));
         KeyManagerFactory kmf = null;
@@ -36,7 +42,7 @@ public final class TlsFixtures {
         }
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+        return ssl;
     }
 
     static HttpResponse<String> validate(HttpClient client, int port, String example)

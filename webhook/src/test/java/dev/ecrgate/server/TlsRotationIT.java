@@ -41,10 +41,8 @@ class TlsRotationIT {
     }
 
     Webhook start() throws Exception {
-        return Webhook.start(ServeConfig.of(0, TlsFixtures.ROOT.resolve("policies"),
-                        Optional.of(TlsFixtures.ROOT.resolve("examples/findings")))
-                .withTls(Optional.of(dir.resolve("tls.crt")), Optional.of(dir.resolve("tls.key")), Optional.empty())
-                .withReloadInterval(Duration.ofMillis(100)), Clock.systemUTC());
+        return Webhook.start(RunningWebhook.examples().tlsFiles(dir.resolve("tls.crt"), dir.resolve("tls.key"))
+                .reloadInterval(Duration.ofMillis(100)).build(), Clock.systemUTC());
     }
 
     @Test

@@ -18,8 +18,7 @@ import org.junit.jupiter.api.Test;
 class TlsScanIT {
     @Test
     void offersOnlyModernProtocolsAndCipherSuites() throws Exception {
-        try (Webhook webhook = Webhook.start(ServeConfig.of(0, TlsFixtures.ROOT.resolve("policies"),
-                Optional.of(TlsFixtures.ROOT.resolve("examples/findings"))), Clock.systemUTC())) {
+        try (RunningWebhook webhook = RunningWebhook.start(RunningWebhook.examples().build(), Clock.systemUTC())) {
             Process scan = new ProcessBuilder("sslscan", "--no-colour", "127.0.0.1:" + webhook.port())
                     .redirectErrorStream(true).start();
             String out = new String(scan.getInputStream().readAllBytes());

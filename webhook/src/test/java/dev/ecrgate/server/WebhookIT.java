@@ -41,52 +41,36 @@ class WebhookIT {
     @TempDir
     static Path tmp;
     static Path policies;
+    static RunningWebhook server;
     static Webhook webhook;
     static HttpClient client;
 
     @BeforeAll
     static void start() throws Exception {
-        policies = tmp.resolve("policies");
-        Files.createDirectories(policies);
-        try (Stream<Path> files = Files.list(ROOT.resolve("policies"))) {
-            for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".yaml"))::iterator) {
-                Files.copy(p, policies.resolve(p.getFileName()));
-            }
-        }
-        webhook = Webhook.start(new ServeConfig("127.0.0.1", 0, Optional.empty(), Optional.empty(), Optional.empty(),
-                policies, Optional.of(ROOT.resolve("examples/findings")), ServeConfig.DEFAULT_MAX_BODY_BYTES,
-                Duration.ofMillis(200), ServeConfig.DEFAULT_DEADLINE, EcrSettings.defaults(), Optional.empty(), Optional.empty(), Optional.empty(), Duration.ZERO),
-                CLOCK);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(KeyStores.trustStore(webhook.generatedCa().orElseThrow()));
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
-        client = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+        policies = RunningWebhook.copyOfPolicies(tmp);
+        server = RunningWebhook.start(RunningWebhook.examples(policies).reloadInterval(Duration.ofMillis(200))
+                .build(), CLOCK);
+        webhook = server.webhook();
+        client = server.client();
     }
 
     @AfterAll
     static void stop() {
-        if (webhook != null) {
-            webhook.close();
+        if (server != null) {
+            server.close();
         }
     }
 
     static HttpResponse<String> post(byte[] body, String contentType) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(url("/validate?timeout=10s"))
-                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (contentType != null) {
-            b.header("Content-Type", contentType);
-        }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return server.post(body, contentType);
     }
 
     static URI url(String path) {
-        return URI.create("https://127.0.0.1:" + webhook.port() + path);
+        return server.url(path);
     }
 
     static JsonNode review(String example) throws IOException, InterruptedException {
-        HttpResponse<String> r = post(Files.readAllBytes(ROOT.resolve("examples/requests/" + example)),
-                "application/json");
+        HttpResponse<String> r = server.post(RunningWebhook.example(example));
         assertEquals(200, r.statusCode(), r.body());
         JsonNode out = JSON.readTree(r.body());
         assertEquals("admission.k8s.io/v1", out.path("apiVersion").asText());

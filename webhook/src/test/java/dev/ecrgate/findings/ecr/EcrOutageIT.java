@@ -13,6 +13,7 @@ import dev.ecrgate.findings.FactNeeds;
 import dev.ecrgate.findings.ImageFacts;
 import dev.ecrgate.findings.ScanStatus;
 import dev.ecrgate.image.ImageReference;
+import dev.ecrgate.server.RunningWebhook;
 import dev.ecrgate.server.ServeConfig;
 import dev.ecrgate.server.Webhook;
 import io.micrometer.core.instrument.Counter;
@@ -343,12 +344,8 @@ class EcrOutageIT {
         EcrSettings settings = EcrSettings.defaults().withEndpoint(Optional.of(ecr.endpoint()))
                 .withAttempts(3, Duration.ofMillis(400))
                 .withRefresh(second, second, second, second, second, Duration.ofHours(1));
-        System.setProperty("aws.accessKeyId", "AKIDTEST");
-        System.setProperty("aws.secretAccessKey", "secret");
-        try (Webhook webhook = Webhook.start(new ServeConfig("127.0.0.1", 0, Optional.empty(), Optional.empty(),
-                        Optional.empty(), policies, Optional.empty(), ServeConfig.DEFAULT_MAX_BODY_BYTES,
-                        Duration.ofSeconds(2), DEADLINE, settings, Optional.empty(), Optional.empty(), Optional.empty(),
-                        Duration.ZERO),
+        try (RunningWebhook webhook = RunningWebhook.startWithTestCredentials(
+                ServeConfig.builder(policies).ecr(settings, DEADLINE).build(),
                 Clock.fixed(Instant.parse("2026-11-30T12:00:00Z"), ZoneOffset.UTC))) {
             Reviewer reviewer = new Reviewer(webhook);
             for (String outcome : OUTCOMES) {
@@ -410,9 +407,6 @@ class EcrOutageIT {
             assertTrue(after.path("allowed").asBoolean() && after.path("warnings").isMissingNode(), after::toString);
             assertTrue(warmAfter.path("allowed").asBoolean() && warmAfter.path("warnings").isMissingNode(),
                     warmAfter::toString);
-        } finally {
-            System.clearProperty("aws.accessKeyId");
-            System.clearProperty("aws.secretAccessKey");
         }
     }
 
@@ -423,19 +417,13 @@ class EcrOutageIT {
 
     /** Sends {@code examples/requests/allow-pod.json} with another namespace and image; times every answer. */
     static final class Reviewer {
-        final int port;
-        final HttpClient client;
+        final RunningWebhook webhook;
         final ObjectNode template;
         int reviews;
         long slowestMillis;
 
-        Reviewer(Webhook webhook) throws Exception {
-            port = webhook.port();
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(KeyStores.trustStore(webhook.generatedCa().orElseThrow()));
-            SSLContext ssl = SSLContext.getInstance("TLS");
-            ssl.init(null, tmf.getTrustManagers(), null);
-            client = HttpClient.newBuilder().sslContext(ssl).build();
+        Reviewer(RunningWebhook webhook) throws Exception {
+            this.webhook = webhook;
             template = (ObjectNode) JSON.readTree(ROOT.resolve("examples/requests/allow-pod.json").toFile());
         }
 
@@ -448,11 +436,7 @@ class EcrOutageIT {
             ((ObjectNode) ((ArrayNode) request.path("object").path("spec").path("containers")).get(0))
                     .put("image", image);
             long t0 = System.nanoTime();
-            HttpResponse<String> r = client.send(HttpRequest.newBuilder(
-                            URI.create("https://127.0.0.1:" + port + "/validate?timeout=10s"))
-                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(review))).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = webhook.post(JSON.writeValueAsBytes(review));
             slowestMillis = Math.max(slowestMillis, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             reviews++;
             assertEquals(200, r.statusCode(), r.body());
