@@ -76,6 +76,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest request body accepted; larger ones get HTTP 413 (default: ${DEFAULT-VALUE}).")
     long maxBodyBytes;
 
+    @Option(names = "--warn-only", defaultValue = "false",
+            description = "Every policy warns instead of denying (enforce acts as warn): for a first install, and to"
+                    + " try new policies cluster-wide. Requests are admitted; kubectl shows what would be refused.")
+    boolean warnOnly;
+
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "1000",
             description = "Open connections beyond this are closed as they arrive (default: ${DEFAULT-VALUE}).")
     int maxConnections;
@@ -220,7 +225,8 @@ final class ServeCommand implements Callable<Integer> {
                     new ServeConfig.Listen(host, port, maxBodyBytes, maxConnections),
                     new ServeConfig.Tls(Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey),
                             Optional.ofNullable(writeCa), Optional.ofNullable(clientCa), clusterSettings()),
-                    new ServeConfig.Sources(policies, Optional.ofNullable(findings), Durations.parse(reloadInterval)),
+                    new ServeConfig.Sources(policies, Optional.ofNullable(findings), Durations.parse(reloadInterval),
+                            warnOnly),
                     new ServeConfig.Facts(Durations.parse(deadline), ecrSettings(), Optional.ofNullable(prefetch),
                             environment),
                     Durations.parse(drain), DecisionLog.Format.parse(logFormat));

@@ -40,6 +40,12 @@ public record ImagePolicy(String name, String origin, List<Glob> namespaces, Lis
         Objects.requireNonNull(onLookupFailure, "onLookupFailure");
     }
 
+    /** This policy in another mode. */
+    public ImagePolicy withMode(Mode value) {
+        return new ImagePolicy(name, origin, namespaces, excludeNamespaces, value, helpText, registries, repositories,
+                vulnerabilities, tags, exemptions, onLookupFailure);
+    }
+
     /** Whether this policy applies to requests in {@code namespace}. */
     public boolean appliesTo(String namespace) {
         for (Glob g : excludeNamespaces) {

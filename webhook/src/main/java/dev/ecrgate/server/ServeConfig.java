@@ -91,7 +91,12 @@ public record ServeConfig(Listen listen, Tls tls, Sources sources, Facts facts, 
      * @param findings       recorded AWS CLI output to read image facts from, instead of the live ECR API
      * @param reloadInterval how often the policies and findings directories (and TLS files) are checked for changes
      */
-    public record Sources(Path policies, Optional<Path> findings, Duration reloadInterval) {
+    public record Sources(Path policies, Optional<Path> findings, Duration reloadInterval, boolean warnOnly) {
+        /** Policies in the modes their files give. */
+        public Sources(Path policies, Optional<Path> findings, Duration reloadInterval) {
+            this(policies, findings, reloadInterval, false);
+        }
+
         public Sources {
             Objects.requireNonNull(policies, "policies");
             Objects.requireNonNull(findings, "findings");
@@ -178,6 +183,11 @@ public record ServeConfig(Listen listen, Tls tls, Sources sources, Facts facts, 
             return tls(new Tls(tls.cert(), tls.key(), tls.writeCa(), Optional.of(value), tls.cluster()));
         }
 
+        /** Every enforce policy warns instead of denying ({@code --warn-only}). */
+        public Builder warnOnly(boolean value) {
+            return sources(new Sources(sources.policies(), sources.findings(), sources.reloadInterval(), value));
+        }
+
         public Builder sources(Sources value) {
             sources = value;
             return this;
@@ -185,11 +195,12 @@ public record ServeConfig(Listen listen, Tls tls, Sources sources, Facts facts, 
 
         /** Image facts from recorded AWS CLI output in this directory, instead of the live ECR API. */
         public Builder findings(Path value) {
-            return sources(new Sources(sources.policies(), Optional.of(value), sources.reloadInterval()));
+            return sources(new Sources(sources.policies(), Optional.of(value), sources.reloadInterval(),
+                    sources.warnOnly()));
         }
 
         public Builder reloadInterval(Duration value) {
-            return sources(new Sources(sources.policies(), sources.findings(), value));
+            return sources(new Sources(sources.policies(), sources.findings(), value, sources.warnOnly()));
         }
 
         public Builder facts(Facts value) {

@@ -73,7 +73,9 @@ public final class Webhook implements AutoCloseable {
         ServeConfig.Listen listen = config.listen();
         Reloadable<PolicySet> policies;
         try {
-            policies = Reloadable.load("policies", sources.policies(), PolicyLoader::loadDirectory, metrics);
+            Reloadable.Loader<PolicySet> loader = sources.warnOnly()
+                    ? dir -> PolicyLoader.loadDirectory(dir).warnOnly() : PolicyLoader::loadDirectory;
+            policies = Reloadable.load("policies", sources.policies(), loader, metrics);
         } catch (dev.ecrgate.policy.PolicyLoadException e) {
             throw new StartupException(e.describe(sources.policies().toString()), e);
         } catch (java.io.IOException e) {
@@ -83,7 +85,8 @@ public final class Webhook implements AutoCloseable {
             throw new StartupException("cannot load policies from " + sources.policies() + ":\n" + e.getMessage(), e);
         }
         metrics.policies(() -> policies.current().policies().size());
-        LOG.info("loaded {} policies from {}", policies.current().policies().size(), sources.policies());
+        LOG.info("loaded {} policies from {}{}", policies.current().policies().size(), sources.policies(),
+                sources.warnOnly() ? " (--warn-only: every policy warns, nothing is denied)" : "");
         Supplier<FindingsSource> findings;
         Optional<Reloadable<RecordedFindings>> recorded = Optional.empty();
         Optional<EcrFacts> live = Optional.empty();

@@ -69,7 +69,7 @@ class DeployClusterIT {
     }
 
     @ParameterizedTest(name = "every object of {0} is accepted by the API server")
-    @ValueSource(strings = {"deploy", "deploy/cert-manager"})
+    @ValueSource(strings = {"deploy", "deploy/cert-manager", "deploy/first-install"})
     void everyObjectIsAcceptedByTheApiServer(String variant) throws Exception {
         List<JsonNode> docs = new ArrayList<>();
         for (JsonNode d : documents(kustomize.build(ROOT.resolve(variant)))) {
