@@ -6,14 +6,16 @@ package dev.ecrgate.text;
  * {@code helpText}, and the values a policy file holds. Such text ends up in kubectl output, in logs and in CI
  * reports, where it is read by people who must be able to trust what they see.
  *
- * <p>The rule: what is shown is printable ASCII only (U+0020 to U+007E). Every other UTF-16 unit is shown as a
- * Java-style escape, {@code \n}, {@code \r}, {@code \t}, or <code>&#92;uXXXX</code> with four uppercase hex digits. So no
- * control character can split a line or forge one, no terminal escape (ESC, CSI) reaches a terminal, no
- * bidirectional override or isolate (U+202A to U+202E, U+2066 to U+2069, U+200E, U+200F, U+061C) can reorder what a
- * reviewer reads, and no invisible format character, line separator, odd space or lookalike letter hides in a name.
- * ASCII, not "printable Unicode", because what a terminal, a log viewer or a CI page renders for the rest of Unicode
- * differs from one to the next, and a reviewer can only trust a rule that does not depend on the renderer. Text is
- * cut to a bounded length, ending with {@code "... (N characters)"} so that the cut is visible.
+ * <p>The rule: a character is shown as it is when it is printable ASCII (U+0020 to U+007E) or, beyond ASCII, a
+ * letter, mark, digit, punctuation or symbol (Unicode categories L, M, N, P, S: {@code прокси}, {@code 代理}, an
+ * emoji), so that names in other scripts stay readable. Every other character is shown as a Java-style escape,
+ * {@code \n}, {@code \r}, {@code \t}, or <code>&#92;uXXXX</code> with four uppercase hex digits per UTF-16 unit:
+ * control characters (C0, DEL, C1), format characters (category Cf: the bidirectional overrides and isolates U+202A
+ * to U+202E and U+2066 to U+2069, the marks U+200E, U+200F and U+061C, zero-width characters, tag characters), every
+ * space but U+0020, line and paragraph separators, private-use, unassigned and unpaired surrogate code units. So no
+ * character can split a line or forge one, no terminal escape (ESC, CSI) reaches a terminal, nothing reorders what a
+ * reviewer reads and nothing invisible hides in a name. Text is cut to a bounded length, ending with
+ * {@code "... (N characters)"} so that the cut is visible.
  *
  * <p>There are two forms with that one rule. {@link #shown} is for free text (a sentence, a message from AWS): it
  * keeps {@code "} and {@code \} as they are, and is idempotent, so text that already went through it (a detail that
@@ -35,7 +37,7 @@ public final class OutsideText {
     }
 
     /**
-     * {@code text} with every character outside printable ASCII escaped, at most {@code limit} characters long
+     * {@code text} with every character the rule does not show escaped, at most {@code limit} characters long
      * (when {@code limit} leaves room for the note of a cut); when cut, it ends with {@code "... (N characters)"},
      * N the length of {@code text}. Idempotent for a fixed limit.
      */
@@ -88,12 +90,14 @@ public final class OutsideText {
             return new Escaped(text, false);
         }
         StringBuilder out = new StringBuilder(Math.min(text.length(), limit) + 8);
-        for (int i = 0; i < text.length(); i++) {
-            String shown = shown(text.charAt(i), quotes);
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            String shown = shown(cp, quotes);
             if (out.length() + shown.length() > limit) {
                 return new Escaped(out.toString(), true);
             }
             out.append(shown);
+            i += Character.charCount(cp);
         }
         return new Escaped(out.toString(), false);
     }
@@ -112,14 +116,37 @@ public final class OutsideText {
         return true;
     }
 
-    private static String shown(char c, boolean quotes) {
-        return switch (c) {
+    private static String shown(int cp, boolean quotes) {
+        return switch (cp) {
             case '\n' -> "\\n";
             case '\r' -> "\\r";
             case '\t' -> "\\t";
             case '"' -> quotes ? "\\\"" : "\"";
             case '\\' -> quotes ? "\\\\" : "\\";
-            default -> c >= 0x20 && c <= 0x7e ? String.valueOf(c) : String.format("\\u%04X", (int) c);
+            default -> cp >= 0x20 && cp <= 0x7e || cp > 0x7e && isVisible(cp) ? Character.toString(cp) : escaped(cp);
         };
+    }
+
+    /** Letters, marks, digits, punctuation and symbols: what a reader sees as a character of the text. */
+    private static boolean isVisible(int cp) {
+        return switch (Character.getType(cp)) {
+            case Character.UPPERCASE_LETTER, Character.LOWERCASE_LETTER, Character.TITLECASE_LETTER,
+                 Character.MODIFIER_LETTER, Character.OTHER_LETTER, Character.NON_SPACING_MARK,
+                 Character.ENCLOSING_MARK, Character.COMBINING_SPACING_MARK, Character.DECIMAL_DIGIT_NUMBER,
+                 Character.LETTER_NUMBER, Character.OTHER_NUMBER, Character.CONNECTOR_PUNCTUATION,
+                 Character.DASH_PUNCTUATION, Character.START_PUNCTUATION, Character.END_PUNCTUATION,
+                 Character.INITIAL_QUOTE_PUNCTUATION, Character.FINAL_QUOTE_PUNCTUATION,
+                 Character.OTHER_PUNCTUATION, Character.MATH_SYMBOL, Character.CURRENCY_SYMBOL,
+                 Character.MODIFIER_SYMBOL, Character.OTHER_SYMBOL -> true;
+            default -> false;
+        };
+    }
+
+    private static String escaped(int cp) {
+        StringBuilder b = new StringBuilder(12);
+        for (char unit : Character.toChars(cp)) {
+            b.append(String.format("\\u%04X", (int) unit));
+        }
+        return b.toString();
     }
 }

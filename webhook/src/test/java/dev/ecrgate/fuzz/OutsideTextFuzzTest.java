@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * {@link OutsideText} on any text and any limit. Seeds: text with control characters, terminal escapes,
  * bidirectional overrides, surrogates and quotes, one file each, as UTF-8 text; the first byte picks the limit.
  *
- * <p>Properties, as its javadoc states them: neither form throws; the output is printable ASCII only; it is at most
+ * <p>Properties, as its javadoc states them: neither form throws; the output holds no control, format (bidirectional
+ * and zero-width), separator, private-use, unassigned or lone surrogate character; it is at most
  * the limit long ({@code shown}), or the limit inside the quotes plus the cut note ({@code quoted}); {@code shown} is
  * idempotent; an uncut {@code quoted} value reads back, by undoing the escapes, to exactly the input; and a cut
  * value is a prefix of the uncut one followed by the note of the full length.
@@ -25,12 +26,12 @@ class OutsideTextFuzzTest {
         String note = "... (" + text.length() + " characters)";
 
         String shown = OutsideText.shown(text, limit);
-        assertPrintableAscii(shown);
+        assertOnlyVisible(shown);
         assertTrue(shown.length() <= limit, () -> "shown is " + shown.length() + " long, limit " + limit);
         assertEquals(shown, OutsideText.shown(shown, limit), "shown is idempotent");
 
         String quoted = OutsideText.quoted(text, limit);
-        assertPrintableAscii(quoted);
+        assertOnlyVisible(quoted);
         String whole = OutsideText.quoted(text, Integer.MAX_VALUE);
         assertEquals(text, unescape(whole.substring(1, whole.length() - 1)), "quoted reads back to the input");
         if (!quoted.equals(whole)) {
@@ -41,12 +42,16 @@ class OutsideTextFuzzTest {
         }
     }
 
-    private static void assertPrintableAscii(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            int at = i;
-            assertTrue(c >= 0x20 && c <= 0x7e, () -> "not printable ASCII at " + at + ": " + (int) c);
-        }
+    /** Printable ASCII, or a letter, mark, digit, punctuation or symbol (the javadoc's categories L, M, N, P, S). */
+    private static void assertOnlyVisible(String s) {
+        s.codePoints().forEach(cp -> {
+            int type = Character.getType(cp);
+            boolean visible = cp >= 0x20 && cp <= 0x7e || cp > 0x7e && type != Character.CONTROL
+                    && type != Character.FORMAT && type != Character.SPACE_SEPARATOR
+                    && type != Character.LINE_SEPARATOR && type != Character.PARAGRAPH_SEPARATOR
+                    && type != Character.PRIVATE_USE && type != Character.SURROGATE && type != Character.UNASSIGNED;
+            assertTrue(visible, () -> "shown as it is but invisible or a control: U+" + Integer.toHexString(cp));
+        });
     }
 
     /** Undoes the escapes of {@code quoted}, written here from its javadoc, not from its code. */
