@@ -272,7 +272,7 @@ final class ServeCommand implements Callable<Integer> {
             int eq = r.indexOf('=');
             String account = eq < 0 ? "" : r.substring(0, eq).strip();
             String arn = eq < 0 ? "" : r.substring(eq + 1).strip();
-            if (!account.matches("[0-9]{12}") || !arn.startsWith("arn:")) {
+            if (!dev.ecrgate.image.EcrRegistry.isAccount(account) || !arn.startsWith("arn:")) {
                 throw new IllegalArgumentException("--ecr-role takes ACCOUNT=ROLE_ARN with a 12-digit account, got \""
                         + r + "\"");
             }

@@ -300,7 +300,7 @@ public final class RecordedFindings implements FindingsSource {
     private static Optional<String> regionOfDirectory(Path relative) {
         for (Path d = relative.getParent(); d != null; d = d.getParent()) {
             String name = d.getFileName().toString();
-            if (CliOutputReader.REGION.matcher(name).matches()) {
+            if (EcrRegistry.isRegion(name)) {
                 return Optional.of(name);
             }
         }

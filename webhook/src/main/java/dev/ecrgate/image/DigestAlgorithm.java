@@ -1,5 +1,6 @@
 package dev.ecrgate.image;
 
+import dev.ecrgate.text.OutsideText;
 import java.util.Optional;
 
 /**
@@ -48,7 +49,7 @@ enum DigestAlgorithm {
         if (!ReferenceGrammar.isDigestAlgorithm(algorithmName) || !ReferenceGrammar.isDigestHex(hex)) {
             return Optional.of("a digest is algorithm:hex, for example sha256: followed by 64 hex characters");
         }
-        return Optional.of("digest algorithm " + MessageText.quote(algorithmName)
+        return Optional.of("digest algorithm " + OutsideText.quoted(algorithmName)
                 + " is not supported; use sha256, sha384 or sha512");
     }
 

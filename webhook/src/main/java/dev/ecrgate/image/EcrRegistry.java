@@ -39,9 +39,21 @@ public record EcrRegistry(String account, String region, String dnsSuffix, boole
             "c2s.ic.gov", "sc2s.sgov.gov", "cloud.adc-e.uk", "csp.hci.ic.gov");
     private static final Set<String> DUAL_STACK_SUFFIXES = Set.of("on.aws", "on.amazonwebservices.com.cn");
 
-    /** Two to four letters covers every partition's prefix, including {@code eusc} of the EU sovereign cloud. */
-    private static final Pattern REGION = Pattern.compile("[a-z]{2,4}(?:-[a-z]+)+-[0-9]+");
-    private static final int REGION_MAX_LENGTH = 32;
+    /**
+     * What an AWS account ID looks like, as a regular expression over the whole text; the policy schema uses the
+     * same text, and a test keeps them equal.
+     */
+    public static final String ACCOUNT_PATTERN = "[0-9]{12}";
+    /**
+     * What an AWS region name looks like, as a regular expression over the whole text, of at most
+     * {@value #REGION_MAX_LENGTH} characters. Two to four letters covers every partition's prefix, including
+     * {@code eusc} of the EU sovereign cloud; the policy schema uses the same text, and a test keeps them equal.
+     */
+    public static final String REGION_PATTERN = "[a-z]{2,4}(?:-[a-z]+)+-[0-9]+";
+    /** The longest region name accepted: longer than any that exists, short enough to bound the work. */
+    public static final int REGION_MAX_LENGTH = 32;
+
+    private static final Pattern REGION = Pattern.compile(REGION_PATTERN);
     private static final int ACCOUNT_LENGTH = 12;
     private static final int HOST_MAX_LENGTH = 253;
 
@@ -95,11 +107,17 @@ public record EcrRegistry(String account, String region, String dnsSuffix, boole
         return account + "." + endpoint + "." + region + "." + dnsSuffix;
     }
 
-    private static boolean isAccount(String label) {
-        return label.length() == ACCOUNT_LENGTH && label.chars().allMatch(c -> c >= '0' && c <= '9');
+    /** Whether {@code text} is an AWS account ID: exactly 12 ASCII digits ({@link #ACCOUNT_PATTERN}). Null is not. */
+    public static boolean isAccount(String text) {
+        return text != null && text.length() == ACCOUNT_LENGTH && text.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
-    private static boolean isRegion(String label) {
-        return label.length() <= REGION_MAX_LENGTH && REGION.matcher(label).matches();
+    /**
+     * Whether {@code text} looks like an AWS region name ({@link #REGION_PATTERN}, at most
+     * {@value #REGION_MAX_LENGTH} characters), such as {@code us-east-1}, {@code us-gov-west-1},
+     * {@code eu-isoe-west-1} or {@code eusc-de-east-1}. Whether the region exists is not checked. Null is not.
+     */
+    public static boolean isRegion(String text) {
+        return text != null && text.length() <= REGION_MAX_LENGTH && REGION.matcher(text).matches();
     }
 }

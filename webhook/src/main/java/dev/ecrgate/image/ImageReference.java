@@ -1,5 +1,6 @@
 package dev.ecrgate.image;
 
+import dev.ecrgate.text.OutsideText;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -27,6 +28,12 @@ import java.util.Optional;
  */
 public record ImageReference(String original, String domain, String path, Optional<String> tag,
                              Optional<String> digest, Optional<EcrRegistry> ecr) {
+
+    /**
+     * The {@code tag} production of the grammar as a regular expression over the whole text, for the policy schema
+     * (a test keeps the two equal); {@link #isTag} checks it without a regular expression.
+     */
+    public static final String TAG_PATTERN = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
 
     private static final String DOCKER_HUB = "docker.io";
     private static final String LEGACY_DOCKER_HUB = "index.docker.io";
@@ -68,7 +75,7 @@ public record ImageReference(String original, String domain, String path, Option
         checkCharacters(text);
         if (text.contains("://")) {
             throw invalid(text, "an image reference has no URL scheme; write host/repository, without "
-                    + MessageText.quote(text.substring(0, text.indexOf("://") + 3)));
+                    + OutsideText.quoted(text.substring(0, text.indexOf("://") + 3)));
         }
         if (ReferenceGrammar.isIdentifier(text)) {
             throw invalid(text, "a 64-character hexadecimal string is an image ID and cannot be used as a"
@@ -149,12 +156,12 @@ public record ImageReference(String original, String domain, String path, Option
             }
             String where = " at position " + (i + 1);
             if (Character.isISOControl(c)) {
-                throw invalid(text, "it contains a control character (" + MessageText.codePoint(c) + ")" + where);
+                throw invalid(text, "it contains a control character (" + OutsideText.codePoint(c) + ")" + where);
             }
             if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
-                throw invalid(text, "it contains whitespace (" + MessageText.codePoint(c) + ")" + where);
+                throw invalid(text, "it contains whitespace (" + OutsideText.codePoint(c) + ")" + where);
             }
-            throw invalid(text, "it contains the non-ASCII character " + MessageText.codePoint(c) + where
+            throw invalid(text, "it contains the non-ASCII character " + OutsideText.codePoint(c) + where
                     + "; image references are plain ASCII");
         }
     }
@@ -171,14 +178,14 @@ public record ImageReference(String original, String domain, String path, Option
                 && ReferenceGrammar.isPathComponent(domain, 0, domain.length())) {
             return true;
         }
-        String quoted = MessageText.quote(domain);
+        String quoted = OutsideText.quoted(domain);
         if (split.domainFromUppercase()) {
             throw invalid(text, quoted + " is read as a registry host because it has uppercase letters, and it is"
                     + " not a valid host; repository names must be lowercase");
         }
         int hostEnd = ReferenceGrammar.hostEnd(domain);
         if (hostEnd > 0 && hostEnd < domain.length() && domain.charAt(hostEnd) == ':') {
-            throw invalid(text, "registry port " + MessageText.quote(domain.substring(hostEnd + 1))
+            throw invalid(text, "registry port " + OutsideText.quoted(domain.substring(hostEnd + 1))
                     + " is not a number");
         }
         if (domain.startsWith("[")) {
@@ -209,7 +216,7 @@ public record ImageReference(String original, String domain, String path, Option
             if (component.isEmpty()) {
                 throw invalid(text, "repository name has an empty part (a doubled or trailing \"/\")");
             }
-            throw invalid(text, "repository name part " + MessageText.quote(component) + " is not valid: use"
+            throw invalid(text, "repository name part " + OutsideText.quoted(component) + " is not valid: use"
                     + " lowercase letters and digits separated by \".\", \"_\", \"__\" or dashes, starting and"
                     + " ending with a letter or digit");
         }
@@ -220,16 +227,24 @@ public record ImageReference(String original, String domain, String path, Option
         }
     }
 
+    /**
+     * Whether {@code text} is a valid tag, without the {@code ":"}: a letter, digit or {@code _}, then up to 127
+     * letters, digits, {@code _}, {@code .} and {@code -} ({@link #TAG_PATTERN}). Null is not. Linear time.
+     */
+    public static boolean isTag(String text) {
+        return text != null && ReferenceGrammar.isTag(text);
+    }
+
     private static void checkTag(String text, String tag) throws InvalidImageReferenceException {
         if (tag.isEmpty()) {
             throw invalid(text, "the tag after \":\" is empty");
         }
         if (tag.length() > ReferenceGrammar.TAG_MAX_LENGTH) {
-            throw invalid(text, "tag " + MessageText.quote(tag) + " is longer than "
+            throw invalid(text, "tag " + OutsideText.quoted(tag) + " is longer than "
                     + ReferenceGrammar.TAG_MAX_LENGTH + " characters");
         }
         if (!ReferenceGrammar.isTag(tag)) {
-            throw invalid(text, "tag " + MessageText.quote(tag) + " is not valid: a tag is letters, digits,"
+            throw invalid(text, "tag " + OutsideText.quoted(tag) + " is not valid: a tag is letters, digits,"
                     + " \"_\", \".\" and \"-\", and does not start with \".\" or \"-\"");
         }
     }
@@ -240,12 +255,12 @@ public record ImageReference(String original, String domain, String path, Option
         }
         Optional<String> problem = DigestAlgorithm.problemWith(digest);
         if (problem.isPresent()) {
-            throw invalid(text, "invalid digest " + MessageText.quote(digest) + ": " + problem.get());
+            throw invalid(text, "invalid digest " + OutsideText.quoted(digest) + ": " + problem.get());
         }
     }
 
     private static InvalidImageReferenceException invalid(String text, String reason) {
-        return new InvalidImageReferenceException("invalid image reference " + MessageText.quote(text) + ": "
+        return new InvalidImageReferenceException("invalid image reference " + OutsideText.quoted(text) + ": "
                 + reason);
     }
 }

@@ -5,6 +5,7 @@ import dev.ecrgate.admission.AdmissionSubject;
 import dev.ecrgate.admission.ContainerImage;
 import dev.ecrgate.findings.Finding;
 import dev.ecrgate.findings.FixAvailable;
+import dev.ecrgate.text.OutsideText;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -20,13 +21,23 @@ import java.util.stream.Collectors;
  *
  * <p>The denial message is one block per violating container (name, image, digest), one line per broken rule naming
  * the policy and the rule, the worst findings with package and fixed-in version, what to do next, and then the help
- * text of each policy that denied. It is capped at {@link #MAX_MESSAGE} characters, cut only between violations and
- * ending with "and N more".
+ * text of each policy that denied. It is capped at {@link #MAX_MESSAGE} characters in total, help text included, cut
+ * only between violations and ending with "… and N more violations". Every text from outside (names, images,
+ * findings, details, help) is shown through {@link OutsideText}, so none can carry a control character, a terminal
+ * escape or a bidirectional override into kubectl's output.
  */
 public final class DecisionText {
     public static final int MAX_MESSAGE = 3000;
     public static final int MAX_WARNING = 120;
     public static final int MAX_WARNINGS = 20;
+    /** The most of {@link #MAX_MESSAGE} that help texts take, so that violations are always shown. */
+    public static final int MAX_HELP = 1000;
+    /** Room kept for the line that says how many violations were left out. */
+    private static final int TAIL_ROOM = 40;
+    /** A violation's detail may quote an image reference and a message from AWS; this bounds it. */
+    private static final int DETAIL_LENGTH = 600;
+    /** A finding's ID, package and versions each come from the scanner. */
+    private static final int FINDING_PART_LENGTH = 80;
 
     private DecisionText() {
     }
@@ -42,17 +53,23 @@ public final class DecisionText {
         if (!decision.violations().isEmpty()) {
             audit.put("violations", truncate(decision.violations().stream()
                     .map(v -> v.policy() + "/" + v.rule().field() + "/" + v.effect().name().toLowerCase()
-                            + "/" + v.container().containerName())
+                            + "/" + OutsideText.shown(v.container().containerName()))
                     .distinct().collect(Collectors.joining(",")), 1000));
         }
         if (!decision.exemptions().isEmpty()) {
-            audit.put("exemptions", truncate(String.join("; ", new LinkedHashSet<>(decision.exemptions())), 1000));
+            audit.put("exemptions", truncate(String.join("; ", new LinkedHashSet<>(decision.exemptions()
+                    .stream().map(OutsideText::shown).toList())), 1000));
         }
         return new AdmissionAnswer(decision.allowed(),
                 decision.allowed() ? Optional.empty() : Optional.of(message(decision)), warnings, audit);
     }
 
-    /** The denial message: every violation with {@link Effect#DENY}, grouped by container. */
+    /**
+     * The denial message: every violation with {@link Effect#DENY}, grouped by container, then the help text of each
+     * policy whose violations are shown. At most {@link #MAX_MESSAGE} characters in total, help text included: the
+     * help is reserved room first (at most {@link #MAX_HELP}), and violations that do not fit in the rest are left out
+     * whole, the message then ending with "… and N more violations".
+     */
     public static String message(Decision decision) {
         List<Violation> denials = decision.withEffect(Effect.DENY);
         AdmissionSubject s = decision.subject();
@@ -61,12 +78,12 @@ public final class DecisionText {
             byContainer.computeIfAbsent(v.container(), c -> new ArrayList<>()).add(v);
         }
         StringBuilder out = new StringBuilder(512);
-        out.append(s.kind()).append(s.name().isEmpty() ? "" : " \"" + escape(s.name()) + "\"")
-                .append(" in namespace \"").append(s.namespace()).append("\": ")
+        out.append(s.kind()).append(s.name().isEmpty() ? "" : " " + OutsideText.quoted(s.name()))
+                .append(" in namespace ").append(OutsideText.quoted(s.namespace())).append(": ")
                 .append(byContainer.size()).append(byContainer.size() == 1 ? " container breaks" : " containers break")
                 .append(" image policy");
-        StringBuilder help = new StringBuilder();
-        Set<String> helped = new LinkedHashSet<>();
+        int budget = MAX_MESSAGE - TAIL_ROOM - help(decision, denials.stream().map(Violation::policy).toList())
+                .length();
         int shown = 0;
         int total = 0;
         List<String> denyingPolicies = new ArrayList<>();
@@ -78,13 +95,13 @@ public final class DecisionText {
                 continue;
             }
             StringBuilder block = new StringBuilder();
-            block.append('\n').append(containerLabel(c)).append(" image ").append(escape(c.image()));
+            block.append('\n').append(containerLabel(c)).append(" image ").append(OutsideText.shown(c.image()));
             e.getValue().get(0).digest().filter(d -> !c.image().contains(d))
-                    .ifPresent(d -> block.append(" (digest ").append(shortDigest(d)).append(')'));
+                    .ifPresent(d -> block.append(" (digest ").append(shortDigest(OutsideText.shown(d))).append(')'));
             int inBlock = 0;
             for (Merged m : merged) {
                 String line = lines(m);
-                if (out.length() + block.length() + line.length() + 80 > MAX_MESSAGE && shown + inBlock > 0) {
+                if (out.length() + block.length() + line.length() > budget) {
                     break;
                 }
                 block.append(line);
@@ -96,20 +113,28 @@ public final class DecisionText {
             }
             shown += inBlock;
         }
-        for (String policy : denyingPolicies) {
-            if (helped.add(policy)) {
-                decisionHelp(decision, policy).ifPresent(h -> help.append('\n').append("help (")
-                        .append(policy).append("): ").append(escape(h)));
-            }
-        }
+        out.append(help(decision, denyingPolicies));
         if (shown < total) {
             out.append("\n… and ").append(total - shown).append(" more")
                     .append(total - shown == 1 ? " violation" : " violations");
         }
-        if (out.length() + help.length() <= MAX_MESSAGE + 500) {
-            out.append(help);
-        }
         return out.toString();
+    }
+
+    /** The help lines of {@code policies}, each once, in order, at most {@link #MAX_HELP} characters in all. */
+    private static String help(Decision decision, List<String> policies) {
+        StringBuilder help = new StringBuilder();
+        for (String policy : new LinkedHashSet<>(policies)) {
+            Optional<String> text = decisionHelp(decision, policy);
+            if (text.isPresent()) {
+                String line = "\nhelp (" + policy + "): " + OutsideText.shown(text.get());
+                if (help.length() + line.length() > MAX_HELP) {
+                    break;
+                }
+                help.append(line);
+            }
+        }
+        return help.toString();
     }
 
     /** Violations of one container that say the same thing under several policies, shown once. */
@@ -138,26 +163,26 @@ public final class DecisionText {
         Violation v = m.violation();
         StringBuilder b = new StringBuilder();
         b.append("\n  - [").append(String.join(", ", m.policies())).append("] ").append(v.rule().field())
-                .append(": ").append(v.detail());
+                .append(": ").append(OutsideText.shown(v.detail(), DETAIL_LENGTH));
         if (!v.worst().isEmpty()) {
             b.append("\n    worst: ").append(v.worst().stream().map(DecisionText::finding)
                     .collect(Collectors.joining("; ")));
         }
-        v.hint().ifPresent(h -> b.append("\n    next: ").append(h));
+        v.hint().ifPresent(h -> b.append("\n    next: ").append(OutsideText.shown(h)));
         return b.toString();
     }
 
     /** {@code CVE-2024-3094 CRITICAL xz-utils 5.6.0, fixed in 5.6.1}. */
     static String finding(Finding f) {
-        StringBuilder b = new StringBuilder(escape(f.id())).append(' ').append(f.severity());
+        StringBuilder b = new StringBuilder(part(f.id())).append(' ').append(f.severity());
         if (!f.packageName().isEmpty()) {
-            b.append(' ').append(escape(f.packageName()));
+            b.append(' ').append(part(f.packageName()));
             if (!f.packageVersion().isEmpty()) {
-                b.append(' ').append(escape(f.packageVersion()));
+                b.append(' ').append(part(f.packageVersion()));
             }
         }
         if (f.fixedInVersion().isPresent()) {
-            b.append(", fixed in ").append(escape(f.fixedInVersion().get()));
+            b.append(", fixed in ").append(part(f.fixedInVersion().get()));
         } else if (f.fixAvailable() == FixAvailable.NO) {
             b.append(", no fix yet");
         }
@@ -190,8 +215,9 @@ public final class DecisionText {
         Map<String, List<String>> policiesByText = new LinkedHashMap<>();
         for (Violation v : decision.withEffect(Effect.WARN)) {
             ContainerImage c = v.container();
-            String text = containerLabel(c) + (c.preExisting() ? " (already deployed)" : "") + ": " + v.detail();
-            List<String> policies = policiesByText.computeIfAbsent(oneLine(text), t -> new ArrayList<>(2));
+            String text = containerLabel(c) + (c.preExisting() ? " (already deployed)" : "") + ": "
+                    + OutsideText.shown(v.detail());
+            List<String> policies = policiesByText.computeIfAbsent(text, t -> new ArrayList<>(2));
             if (!policies.contains(v.policy())) {
                 policies.add(v.policy());
             }
@@ -207,7 +233,7 @@ public final class DecisionText {
             case INIT_CONTAINER -> "init container";
             case EPHEMERAL_CONTAINER -> "ephemeral container";
         };
-        return kind + " \"" + escape(c.containerName()) + "\"";
+        return kind + " " + OutsideText.quoted(c.containerName());
     }
 
     private static String shortDigest(String digest) {
@@ -227,25 +253,7 @@ public final class DecisionText {
         return text.substring(0, cut).stripTrailing() + "…";
     }
 
-    private static String oneLine(String text) {
-        return text.replace('\n', ' ').replace('\r', ' ');
-    }
-
-    /** Image names and IDs come from the request or from ECR: never let them break the message's lines. */
-    static String escape(String text) {
-        StringBuilder b = null;
-        for (int i = 0; i < text.length(); i++) {
-            char ch = text.charAt(i);
-            if (Character.isISOControl(ch)) {
-                if (b == null) {
-                    b = new StringBuilder(text.length() + 8).append(text, 0, i);
-                }
-                b.append(String.format("\\u%04x", (int) ch));
-            } else if (b != null) {
-                b.append(ch);
-            }
-        }
-        String s = b == null ? text : b.toString();
-        return s.length() > 300 ? s.substring(0, 300) + "…" : s;
+    private static String part(String text) {
+        return OutsideText.shown(text, FINDING_PART_LENGTH);
     }
 }

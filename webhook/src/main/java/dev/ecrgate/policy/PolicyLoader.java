@@ -1,5 +1,6 @@
 package dev.ecrgate.policy;
 
+import dev.ecrgate.text.OutsideText;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -152,7 +153,7 @@ public final class PolicyLoader {
                     String first = nameOrigins.putIfAbsent(name.value(), here);
                     if (first != null) {
                         fileErrors.add(new PolicyError(file, name.position().line(), name.position().column(),
-                                "metadata.name", "duplicate policy name " + PolicyValidator.quote(name.value())
+                                "metadata.name", "duplicate policy name " + OutsideText.quoted(name.value())
                                 + " (also defined at " + first + ")"));
                     }
                 });

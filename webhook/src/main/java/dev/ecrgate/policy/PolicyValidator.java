@@ -1,5 +1,6 @@
 package dev.ecrgate.policy;
 
+import dev.ecrgate.text.OutsideText;
 import dev.ecrgate.findings.ScanStatus;
 import dev.ecrgate.findings.Severity;
 import dev.ecrgate.policy.RegistryRules.EcrRegistryRule;
@@ -8,22 +9,14 @@ import dev.ecrgate.policy.YamlTree.Entry;
 import dev.ecrgate.policy.YamlTree.Mapping;
 import dev.ecrgate.policy.YamlTree.Node;
 import dev.ecrgate.policy.YamlTree.Position;
-import dev.ecrgate.policy.YamlTree.Scalar;
-import dev.ecrgate.policy.YamlTree.ScalarType;
-import dev.ecrgate.policy.YamlTree.Sequence;
-import java.math.BigInteger;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Turns one YAML document into an {@link ImagePolicy}, checking it against the policy format on the way and
@@ -34,8 +27,11 @@ import java.util.regex.PatternSyntaxException;
  * <p>A policy is strict YAML: unknown fields are errors (a misspelt field would otherwise be a rule silently not
  * applied), strings must be strings (an unquoted account ID is a number to YAML), and a list that would mean
  * "everything" when empty must be left out instead of written empty.
+ *
+ * <p>This class is the walk over the document's structure; the checks of single values are in
+ * {@link PolicyValues} and the reading of YAML shapes and the error list in {@link FieldReader}.
  */
-final class PolicyValidator {
+final class PolicyValidator extends PolicyValues {
     static final String API_VERSION = "ecrgate.dev/v1";
     static final String KIND = "ImagePolicy";
 
@@ -49,23 +45,12 @@ final class PolicyValidator {
             ScanStatus.FINDINGS_UNAVAILABLE, ScanStatus.LIMIT_EXCEEDED, ScanStatus.IMAGE_ARCHIVED,
             ScanStatus.NOT_FOUND);
 
-    // The patterns below are repeated in the JSON schema; keep them in step.
+    // repeated in the JSON schema, and a test keeps them in step
     static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     static final int NAME_MAX = 253;
-    static final Pattern ACCOUNT = Pattern.compile("[0-9]{12}");
-    static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]{1,2}");
-    static final Pattern DATE = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}");
-    static final Pattern SHORT_DURATION = Pattern.compile("([0-9]{1,9})([wdhm])");
-    static final Pattern ISO_DURATION =
-            Pattern.compile("P(?:[0-9]{1,9}D)?(?:T(?=[0-9])(?:[0-9]{1,9}H)?(?:[0-9]{1,9}M)?(?:[0-9]{1,9}S)?)?");
-    static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-    static final Pattern PLACEHOLDER = Pattern.compile("\\{([^{}]*)}");
-
-    private final String file;
-    private final List<PolicyError> errors = new ArrayList<>();
 
     private PolicyValidator(String file) {
-        this.file = file;
+        super(file);
     }
 
     /**
@@ -98,13 +83,13 @@ final class PolicyValidator {
         f.required("apiVersion").flatMap(n -> string(n, "apiVersion")).ifPresent(v -> {
             if (!v.equals(API_VERSION)) {
                 error("apiVersion", root.entries().get("apiVersion").value().position(),
-                        "unsupported apiVersion " + quote(v) + " (expected " + quote(API_VERSION) + ")");
+                        "unsupported apiVersion " + OutsideText.quoted(v) + " (expected " + OutsideText.quoted(API_VERSION) + ")");
             }
         });
         f.required("kind").flatMap(n -> string(n, "kind")).ifPresent(v -> {
             if (!v.equals(KIND)) {
                 error("kind", root.entries().get("kind").value().position(),
-                        "unsupported kind " + quote(v) + " (expected " + quote(KIND) + ")");
+                        "unsupported kind " + OutsideText.quoted(v) + " (expected " + OutsideText.quoted(KIND) + ")");
             }
         });
         Optional<Located<String>> name = f.required("metadata").flatMap(n -> mapping(n, "metadata"))
@@ -118,7 +103,7 @@ final class PolicyValidator {
                 .flatMap(n -> string(n, "metadata.name").map(s -> new Located<>(s, n.position())));
         name.ifPresent(n -> {
             if (n.value().length() > NAME_MAX || !NAME.matcher(n.value()).matches()) {
-                error("metadata.name", n.position(), "invalid name " + quote(n.value())
+                error("metadata.name", n.position(), "invalid name " + OutsideText.quoted(n.value())
                         + " (expected a DNS-1123 subdomain: lower case letters, digits, '-' and '.', starting and"
                         + " ending with a letter or digit, at most " + NAME_MAX + " characters)");
             }
@@ -193,41 +178,10 @@ final class PolicyValidator {
         });
     }
 
-    private Optional<String> account(Node node, String path) {
-        if (node instanceof Scalar s && s.type() == ScalarType.INTEGER) {
-            error(path, node.position(), "the account ID must be a string: quote it (\"" + s.text() + "\"),"
-                    + " because YAML reads unquoted digits as a number and drops leading zeros");
-            return Optional.empty();
-        }
-        return string(node, path).filter(v -> check(ACCOUNT.matcher(v).matches(), path, node,
-                "invalid account ID " + quote(v) + " (expected exactly 12 digits)"));
-    }
-
-    private Optional<String> region(Node node, String path) {
-        return string(node, path).filter(v -> check(REGION.matcher(v).matches(), path, node,
-                "invalid region " + quote(v) + " (expected an AWS region such as \"us-east-1\")"));
-    }
-
     private RepositoryRules repositories(Mapping m) {
         Fields f = fields(m, "spec.repositories", "allow");
         return new RepositoryRules(f.optional("allow")
                 .flatMap(n -> list(n, "spec.repositories.allow", "to allow any repository", this::repositoryGlob)));
-    }
-
-    private Optional<String> repositoryGlob(Node node, String path) {
-        return nonEmptyString(node, path).filter(v -> {
-            Matcher placeholder = PLACEHOLDER.matcher(v);
-            while (placeholder.find()) {
-                if (!placeholder.group(1).equals("namespace")) {
-                    error(path, node.position(), "unknown placeholder " + quote(placeholder.group())
-                            + " (only {namespace} is allowed)");
-                    return false;
-                }
-            }
-            String rest = placeholder.replaceAll("");
-            return check(rest.indexOf('{') < 0 && rest.indexOf('}') < 0,
-                    path, node, "unbalanced brace in " + quote(v) + " (only {namespace} is allowed)");
-        });
     }
 
     private VulnerabilityRules vulnerabilities(Mapping m) {
@@ -251,31 +205,14 @@ final class PolicyValidator {
             String path = "spec.vulnerabilities.maxCounts." + e.key();
             if (!Severity.isName(e.key())) {
                 String hint = Severity.isName(e.key().toUpperCase(Locale.ROOT))
-                        ? ": did you mean " + quote(e.key().toUpperCase(Locale.ROOT)) + "?" : "";
-                error(path, e.keyPosition(), "unknown severity " + quote(e.key()) + hint + " (expected one of "
+                        ? ": did you mean " + OutsideText.quoted(e.key().toUpperCase(Locale.ROOT)) + "?" : "";
+                error(path, e.keyPosition(), "unknown severity " + OutsideText.quoted(e.key()) + hint + " (expected one of "
                         + String.join(", ", SEVERITY_NAMES) + ")");
                 continue;
             }
             count(e.value(), path).ifPresent(c -> counts.put(Severity.valueOf(e.key()), c));
         }
         return counts;
-    }
-
-    private Optional<Integer> count(Node node, String path) {
-        if (node instanceof Scalar s && s.type() == ScalarType.INTEGER) {
-            if (s.integer().signum() < 0) {
-                error(path, node.position(), "expected a non-negative integer, got " + s.text());
-                return Optional.empty();
-            }
-            if (s.integer().compareTo(BigInteger.valueOf(Integer.MAX_VALUE)) > 0) {
-                error(path, node.position(), "count " + s.text() + " is too large (at most " + Integer.MAX_VALUE
-                        + "; leave the severity out for no limit)");
-                return Optional.empty();
-            }
-            return Optional.of(s.integer().intValue());
-        }
-        error(path, node.position(), "expected a non-negative integer, got " + node.describe());
-        return Optional.empty();
     }
 
     private Map<ScanStatus, Outcome> scanStatus(Mapping m) {
@@ -290,8 +227,8 @@ final class PolicyValidator {
                 } else {
                     String upper = e.key().toUpperCase(Locale.ROOT);
                     String hint = OUTCOME_STATES.stream().anyMatch(s -> s.name().equals(upper))
-                            ? ": did you mean " + quote(upper) + "?" : "";
-                    error(path, e.keyPosition(), "unknown scan status " + quote(e.key()) + hint
+                            ? ": did you mean " + OutsideText.quoted(upper) + "?" : "";
+                    error(path, e.keyPosition(), "unknown scan status " + OutsideText.quoted(e.key()) + hint
                             + " (expected one of " + String.join(", ", OUTCOME_STATES.stream().map(Enum::name)
                             .toList()) + ")");
                 }
@@ -332,24 +269,6 @@ final class PolicyValidator {
         return new TagRules(deny, requireDigest, immutableOrDigest, allowedPatterns);
     }
 
-    private Optional<String> tag(Node node, String path) {
-        return string(node, path).filter(v -> check(TAG.matcher(v).matches(), path, node, "invalid tag " + quote(v)
-                + " (expected a tag as in an image reference: letters, digits, '_', '.' and '-', not starting with"
-                + " '.' or '-', at most 128 characters, without the ':')"));
-    }
-
-    private Optional<Pattern> regex(Node node, String path) {
-        return nonEmptyString(node, path).flatMap(v -> {
-            try {
-                return Optional.of(Pattern.compile(v));
-            } catch (PatternSyntaxException e) {
-                error(path, node.position(), "invalid regular expression " + quote(v) + ": " + e.getDescription()
-                        + (e.getIndex() >= 0 ? " near index " + e.getIndex() : ""));
-                return Optional.empty();
-            }
-        });
-    }
-
     private Optional<Exemption> exemption(Node node, String path) {
         return mapping(node, path).flatMap(m -> {
             Fields f = fields(m, path, "images", "namespaces", "reason", "expires");
@@ -367,248 +286,4 @@ final class PolicyValidator {
         });
     }
 
-    // ---- scalars and shapes
-
-    private Optional<List<Glob>> globs(Node node, String path, String emptyHint) {
-        return list(node, path, emptyHint, this::glob);
-    }
-
-    private Optional<Glob> glob(Node node, String path) {
-        return nonEmptyString(node, path).map(Glob::of);
-    }
-
-    /**
-     * A list whose items are read by {@code item}; empty when it or any item is wrong. {@code emptyHint}, when not
-     * null, makes an empty list an error: it says what to do instead (usually: leave the field out).
-     */
-    private <T> Optional<List<T>> list(Node node, String path, String emptyHint,
-                                       ItemReader<T> item) {
-        if (!(node instanceof Sequence sequence)) {
-            error(path, node.position(), "expected a list, got " + node.describe());
-            return Optional.empty();
-        }
-        if (sequence.items().isEmpty() && emptyHint != null) {
-            error(path, node.position(), "must not be empty ("
-                    + (emptyHint.startsWith("to ") ? "leave the field out " + emptyHint : emptyHint) + ")");
-            return Optional.empty();
-        }
-        List<T> values = new ArrayList<>();
-        boolean ok = true;
-        for (int i = 0; i < sequence.items().size(); i++) {
-            Optional<T> value = item.read(sequence.items().get(i), path + "[" + i + "]");
-            if (value.isPresent()) {
-                values.add(value.get());
-            } else {
-                ok = false;
-            }
-        }
-        return ok ? Optional.of(values) : Optional.empty();
-    }
-
-    @FunctionalInterface
-    private interface ItemReader<T> {
-        Optional<T> read(Node node, String path);
-    }
-
-    private Optional<Mapping> mapping(Node node, String path) {
-        if (node instanceof Mapping m) {
-            return Optional.of(m);
-        }
-        error(path, node.position(), "expected a mapping, got " + node.describe());
-        return Optional.empty();
-    }
-
-    private Optional<String> string(Node node, String path) {
-        if (node instanceof Scalar s && s.type() == ScalarType.STRING) {
-            return Optional.of(s.text());
-        }
-        String hint = node instanceof Scalar s && s.type() != ScalarType.NULL ? " (quote it to make it a string)" : "";
-        error(path, node.position(), "expected a string, got " + node.describe() + hint);
-        return Optional.empty();
-    }
-
-    private Optional<String> nonEmptyString(Node node, String path) {
-        return string(node, path).filter(v -> check(!v.isEmpty(), path, node, "must not be empty"));
-    }
-
-    private Optional<Boolean> bool(Node node, String path) {
-        if (node instanceof Scalar s && s.type() == ScalarType.BOOLEAN) {
-            return Optional.of(s.integer().signum() != 0);
-        }
-        error(path, node.position(), "expected true or false, got " + node.describe());
-        return Optional.empty();
-    }
-
-    /** An enum value written in any case: {@code enforce}, {@code ENFORCE}. */
-    private <E extends Enum<E>> Optional<E> choice(Node node, String path, String what, Class<E> type) {
-        List<String> names = new ArrayList<>();
-        for (E e : type.getEnumConstants()) {
-            names.add(e.name().toLowerCase(Locale.ROOT));
-        }
-        return string(node, path).flatMap(v -> {
-            for (E e : type.getEnumConstants()) {
-                if (e.name().equalsIgnoreCase(v)) {
-                    return Optional.of(e);
-                }
-            }
-            error(path, node.position(), "unknown " + what + " " + quote(v) + " (expected one of "
-                    + String.join(", ", names) + ")");
-            return Optional.empty();
-        });
-    }
-
-    private Optional<LocalDate> date(Node node, String path) {
-        return string(node, path).flatMap(v -> {
-            if (DATE.matcher(v).matches()) {
-                try {
-                    return Optional.of(LocalDate.parse(v));
-                } catch (DateTimeException e) {
-                    error(path, node.position(), "invalid date " + quote(v) + " (no such day)");
-                    return Optional.empty();
-                }
-            }
-            error(path, node.position(), "invalid date " + quote(v) + " (expected YYYY-MM-DD)");
-            return Optional.empty();
-        });
-    }
-
-    /** {@code 30d}, {@code 12h}, {@code 90m}, {@code 2w}, or ISO-8601 days, hours, minutes, seconds: {@code P30D}. */
-    static Optional<Duration> parseDuration(String text) {
-        Matcher shortForm = SHORT_DURATION.matcher(text);
-        Duration d;
-        if (shortForm.matches()) {
-            long n = Long.parseLong(shortForm.group(1));
-            d = switch (shortForm.group(2)) {
-                case "w" -> Duration.ofDays(7 * n);
-                case "d" -> Duration.ofDays(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofMinutes(n);
-            };
-        } else if (ISO_DURATION.matcher(text).matches() && text.length() > 1) {
-            d = Duration.parse(text);
-        } else {
-            return Optional.empty();
-        }
-        return Optional.of(d);
-    }
-
-    private Optional<Duration> duration(Node node, String path) {
-        return string(node, path).flatMap(v -> {
-            Optional<Duration> d = parseDuration(v);
-            if (d.isEmpty()) {
-                error(path, node.position(), "invalid duration " + quote(v)
-                        + " (expected a number and a unit, w, d, h or m, as in \"30d\"; or ISO-8601, as in \"P30D\")");
-            } else if (d.get().isZero()) {
-                error(path, node.position(), "duration " + quote(v) + " must be positive");
-                return Optional.empty();
-            }
-            return d;
-        });
-    }
-
-    // ---- mappings with known fields
-
-    private Fields fields(Mapping m, String path, String... known) {
-        List<String> knownFields = List.of(known);
-        for (Entry e : m.entries().values()) {
-            if (!knownFields.contains(e.key())) {
-                String fieldPath = path.isEmpty() ? e.key() : path + "." + e.key();
-                Optional<String> suggestion = closest(e.key(), knownFields);
-                error(fieldPath, e.keyPosition(), "unknown field " + quote(e.key()) + suggestion
-                        .map(s -> ": did you mean " + quote(s) + "?")
-                        .orElse(" (expected one of " + String.join(", ", knownFields) + ")"));
-            }
-        }
-        return new Fields(m, path);
-    }
-
-    /** The known fields of one mapping, looked up by name. */
-    private final class Fields {
-        private final Mapping mapping;
-        private final String path;
-
-        Fields(Mapping mapping, String path) {
-            this.mapping = mapping;
-            this.path = path;
-        }
-
-        Optional<Node> optional(String key) {
-            return Optional.ofNullable(mapping.entries().get(key)).map(Entry::value);
-        }
-
-        Optional<Node> required(String key) {
-            Optional<Node> node = optional(key);
-            if (node.isEmpty()) {
-                error(path.isEmpty() ? key : path + "." + key, mapping.position(), "required field is missing");
-            }
-            return node;
-        }
-    }
-
-    /** The known field closest to a misspelt one, when it is close enough to be what was meant. */
-    static Optional<String> closest(String key, List<String> known) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String k : known) {
-            int d = editDistance(key.toLowerCase(Locale.ROOT), k.toLowerCase(Locale.ROOT));
-            if (d < bestDistance) {
-                best = k;
-                bestDistance = d;
-            }
-        }
-        int allowed = Math.min(key.length(), best == null ? 0 : best.length()) >= 6 ? 2 : 1;
-        return bestDistance <= allowed ? Optional.of(best) : Optional.empty();
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
-            }
-            int[] t = previous;
-            previous = current;
-            current = t;
-        }
-        return previous[b.length()];
-    }
-
-    // ---- errors
-
-    private boolean check(boolean ok, String path, Node node, String message) {
-        if (!ok) {
-            error(path, node.position(), message);
-        }
-        return ok;
-    }
-
-    private void error(String path, Position position, String message) {
-        errors.add(new PolicyError(file, position.line(), position.column(), path, message));
-    }
-
-    static String quote(String s) {
-        StringBuilder q = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> q.append("\\\"");
-                case '\\' -> q.append("\\\\");
-                case '\n' -> q.append("\\n");
-                case '\t' -> q.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        q.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        q.append(c);
-                    }
-                }
-            }
-        }
-        return q.append('"').toString();
-    }
 }

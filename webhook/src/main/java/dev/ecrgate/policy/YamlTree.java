@@ -1,5 +1,6 @@
 package dev.ecrgate.policy;
 
+import dev.ecrgate.text.OutsideText;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -100,7 +101,7 @@ final class YamlTree {
                 return type.description;
             }
             String shown = text.length() > 40 ? text.substring(0, 40) + "..." : text;
-            return type.description + " (" + (type == ScalarType.STRING ? PolicyValidator.quote(shown) : shown) + ")";
+            return type.description + " (" + (type == ScalarType.STRING ? OutsideText.quoted(shown) : shown) + ")";
         }
     }
 

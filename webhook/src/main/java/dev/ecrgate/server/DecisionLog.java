@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import dev.ecrgate.admission.AdmissionSubject;
 import dev.ecrgate.policy.Decision;
 import dev.ecrgate.policy.Violation;
+import dev.ecrgate.text.OutsideText;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -24,8 +25,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A line names the request (uid, namespace, kind, name, the requesting user, operation, dryRun), each image with
  * its digest when known, the decision, the policies that applied, the broken rules and the latency. Never the request
- * body, and nothing from the user's credentials but the name. Strings from the request are escaped by the writer
- * (JSON, or quoted {@code key=value} text), so a crafted image name cannot split a line or forge a field.
+ * body, and nothing from the user's credentials but the name. Strings from outside are shown through
+ * {@link OutsideText} (JSON values with {@code shown}, {@code key=value} values that need it {@code quoted}) before the
+ * format's own encoding, so a crafted image name cannot split a line, forge a field, or carry a bidirectional override
+ * or a terminal escape to whoever reads the log.
  */
 public final class DecisionLog {
     /** How a line is written: one JSON object, or {@code key=value} text for reading in a terminal. */
@@ -73,6 +76,8 @@ public final class DecisionLog {
         DEBUG, INFO, WARN
     }
 
+    /** The longest a value from outside is logged, in characters of its escaped form. */
+    static final int VALUE_LENGTH = 2048;
     private static final Logger LOG = LoggerFactory.getLogger("ecrgate.decision");
     /** Escapes every non-ASCII character too: U+2028, U+0085 and the like end lines for some log readers. */
     private final JsonFactory json = JsonFactory.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
@@ -123,17 +128,17 @@ public final class DecisionLog {
             g.writeStringField("uid", s.uid());
             g.writeStringField("namespace", s.namespace());
             g.writeStringField("kind", s.kind());
-            g.writeStringField("name", s.name());
-            g.writeStringField("user", entry.user());
+            g.writeStringField("name", shown(s.name()));
+            g.writeStringField("user", shown(entry.user()));
             g.writeStringField("operation", s.operation());
             g.writeBooleanField("dryRun", s.dryRun());
             g.writeArrayFieldStart("images");
             for (Image i : entry.images()) {
                 g.writeStartObject();
-                g.writeStringField("container", i.container());
-                g.writeStringField("image", i.image());
+                g.writeStringField("container", shown(i.container()));
+                g.writeStringField("image", shown(i.image()));
                 if (i.digest().isPresent()) {
-                    g.writeStringField("digest", i.digest().get());
+                    g.writeStringField("digest", shown(i.digest().get()));
                 }
                 g.writeEndObject();
             }
@@ -149,19 +154,19 @@ public final class DecisionLog {
                 g.writeStringField("policy", v.policy());
                 g.writeStringField("rule", v.rule().field());
                 g.writeStringField("effect", v.effect().name().toLowerCase(Locale.ROOT));
-                g.writeStringField("container", v.container().containerName());
-                g.writeStringField("image", v.container().image());
+                g.writeStringField("container", shown(v.container().containerName()));
+                g.writeStringField("image", shown(v.container().image()));
                 if (v.digest().isPresent()) {
-                    g.writeStringField("digest", v.digest().get());
+                    g.writeStringField("digest", shown(v.digest().get()));
                 }
-                g.writeStringField("detail", v.detail());
+                g.writeStringField("detail", shown(v.detail()));
                 g.writeEndObject();
             }
             g.writeEndArray();
             if (!decision.exemptions().isEmpty()) {
                 g.writeArrayFieldStart("exemptions");
                 for (String e : decision.exemptions()) {
-                    g.writeString(e);
+                    g.writeString(shown(e));
                 }
                 g.writeEndArray();
             }
@@ -216,25 +221,11 @@ public final class DecisionLog {
             b.append(value);
             return;
         }
-        b.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < ' ' || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029') {
-                        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        b.append('"');
+        b.append(OutsideText.quoted(value, VALUE_LENGTH));
+    }
+
+    private static String shown(String value) {
+        return OutsideText.shown(value, VALUE_LENGTH);
     }
 
     private static double millis(Duration d) {

@@ -1,5 +1,6 @@
 package dev.ecrgate.image;
 
+import dev.ecrgate.text.OutsideText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -155,18 +156,18 @@ class ImageReferenceOracleTest {
             } catch (InvalidImageReferenceException e) {
                 actual = Optional.empty();
             } catch (RuntimeException e) {
-                throw new AssertionError("parse threw " + e + " for " + MessageText.quote(input), e);
+                throw new AssertionError("parse threw " + e + " for " + OutsideText.quoted(input), e);
             }
             if (expected.isPresent() && actual.isPresent() && expected.get().get(0).isEmpty()) {
                 // Upstream gives no domain when the first segment is a path component but no host; see parse().
                 List<String> e = expected.get();
                 List<String> a = actual.get();
-                assertEquals(e.get(1), a.get(0) + "/" + a.get(1), () -> "name of " + MessageText.quote(input));
-                assertEquals(e.subList(2, 4), a.subList(2, 4), () -> "tag and digest of " + MessageText.quote(input));
+                assertEquals(e.get(1), a.get(0) + "/" + a.get(1), () -> "name of " + OutsideText.quoted(input));
+                assertEquals(e.subList(2, 4), a.subList(2, 4), () -> "tag and digest of " + OutsideText.quoted(input));
                 continue;
             }
             if (!expected.equals(actual)) {
-                fail("for " + MessageText.quote(input) + " the oracle says " + expected + " but parse says " + actual);
+                fail("for " + OutsideText.quoted(input) + " the oracle says " + expected + " but parse says " + actual);
             }
         }
         // The generator must reach both answers often enough for the comparison to mean something.

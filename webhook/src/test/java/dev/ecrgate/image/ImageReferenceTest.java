@@ -1,5 +1,6 @@
 package dev.ecrgate.image;
 
+import dev.ecrgate.text.OutsideText;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,8 +33,8 @@ class ImageReferenceTest {
 
         @Override
         public String toString() {
-            String sentence = parts.map(p -> MessageText.quote(input) + " is " + p.canonical())
-                    .orElseGet(() -> MessageText.quote(input) + " is refused because " + error.orElseThrow());
+            String sentence = parts.map(p -> OutsideText.quoted(input) + " is " + p.canonical())
+                    .orElseGet(() -> OutsideText.quoted(input) + " is refused because " + error.orElseThrow());
             return sentence + " (" + source + ")";
         }
     }
@@ -75,7 +76,7 @@ class ImageReferenceTest {
         if (c.parts().isEmpty()) {
             InvalidImageReferenceException e =
                     assertThrows(InvalidImageReferenceException.class, () -> ImageReference.parse(c.input()));
-            assertTrue(e.getMessage().startsWith("invalid image reference " + MessageText.quote(c.input()) + ": "),
+            assertTrue(e.getMessage().startsWith("invalid image reference " + OutsideText.quoted(c.input()) + ": "),
                     e.getMessage());
             assertTrue(e.getMessage().contains(c.error().orElseThrow()), e.getMessage());
             return;

@@ -10,11 +10,16 @@ import dev.ecrgate.admission.AdmissionAnswer;
 import dev.ecrgate.admission.AdmissionSubject;
 import dev.ecrgate.admission.ContainerImage;
 import dev.ecrgate.admission.ContainerKind;
+import dev.ecrgate.text.OutsideText;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** What people read: the denial message, warnings and audit annotations. */
 class DecisionTextTest {
@@ -111,7 +116,7 @@ class DecisionTextTest {
                 Map.of(), NOW);
         String m = DecisionText.message(d);
         assertFalse(m.contains("\n  - [fake]"), m);
-        assertTrue(m.contains("app\\u000a  - [fake] ok"), m);
+        assertTrue(m.contains("app\\n  - [fake] ok"), m);
     }
 
     @Test
@@ -122,5 +127,40 @@ class DecisionTextTest {
         assertEquals("denied", a.auditAnnotations().get("decision"));
         assertEquals("baseline,other", a.auditAnnotations().get("policies"));
         assertEquals("baseline/tags.deny/deny/app", a.auditAnnotations().get("violations"));
+    }
+
+    /**
+     * Issue 17: a right-to-left override (or another bidirectional control) in an invalid image reached kubectl's
+     * output as it was, so that the reviewer would read the text after it reversed.
+     */
+    static Stream<Arguments> bidirectionalControls() {
+        return Stream.of("\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u2066", "\u2067", "\u2068",
+                "\u2069", "\u200E", "\u200F", "\u061C").map(c -> Arguments.of(OutsideText.codePoint(c.charAt(0)), c));
+    }
+
+    @ParameterizedTest(name = "{0} in an image is shown escaped in the denial message")
+    @MethodSource("bidirectionalControls")
+    void aBidirectionalControlInAnImageIsEscapedInTheDenialMessage(String name, String control) {
+        Decision d = Decider.decide(pod(container("app", "evil.io/app:1" + control + "gpj.exe")), PolicySet.EMPTY,
+                Map.of(), NOW);
+        String m = DecisionText.answer(d).message().orElseThrow();
+        assertFalse(m.contains(control), m);
+        assertTrue(m.contains("image evil.io/app:1\\u" + name.substring(2) + "gpj.exe"), m);
+        assertTrue(m.chars().allMatch(c -> c == '\n' || c == '…' || c >= 0x20 && c <= 0x7e), m);
+    }
+
+    @Test
+    void capsTheWholeMessageAtMaxMessageWithTheHelpTextIncluded() {
+        List<ContainerImage> images = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            images.add(container("container-number-" + i, "registry.example.com/team/some-long-image-name-" + i));
+        }
+        String help = "see https://wiki.example/images ".repeat(9).strip();
+        Decision d = Decider.decide(pod(images.toArray(ContainerImage[]::new)),
+                set(policy("p").help(help).tags(List.of("latest"), true, false)), Map.of(), NOW);
+        String m = DecisionText.message(d);
+        assertTrue(m.length() <= DecisionText.MAX_MESSAGE, () -> "length " + m.length());
+        assertTrue(m.contains("\nhelp (p): " + help + "\n"), m);
+        assertTrue(m.matches("(?s).*\\n… and \\d+ more violations$"), m);
     }
 }

@@ -1,5 +1,7 @@
 package dev.ecrgate.policy;
 
+import dev.ecrgate.image.EcrRegistry;
+import dev.ecrgate.image.ImageReference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -85,14 +87,17 @@ class PolicySchemaTest {
         assertFalse(validate(c.yaml()).isEmpty(), "the schema accepts what the loader refuses");
     }
 
+    private static final String REGION_ITEMS =
+            "/properties/spec/properties/registries/properties/ecr/items/properties/regions/items";
+
     static Stream<Arguments> sharedPatterns() {
         return Stream.of(
                 Arguments.of("/properties/metadata/properties/name/pattern", PolicyValidator.NAME),
                 Arguments.of("/properties/spec/properties/registries/properties/ecr/items/properties/account/pattern",
-                        PolicyValidator.ACCOUNT),
-                Arguments.of("/properties/spec/properties/registries/properties/ecr/items/properties/regions/items"
-                        + "/pattern", PolicyValidator.REGION),
-                Arguments.of("/properties/spec/properties/tags/properties/deny/items/pattern", PolicyValidator.TAG),
+                        Pattern.compile(EcrRegistry.ACCOUNT_PATTERN)),
+                Arguments.of(REGION_ITEMS + "/pattern", Pattern.compile(EcrRegistry.REGION_PATTERN)),
+                Arguments.of("/properties/spec/properties/tags/properties/deny/items/pattern",
+                        Pattern.compile(ImageReference.TAG_PATTERN)),
                 Arguments.of("/$defs/date/pattern", PolicyValidator.DATE));
     }
 
@@ -100,6 +105,11 @@ class PolicySchemaTest {
     @MethodSource("sharedPatterns")
     void theSchemaUsesTheLoadersPatterns(String pointer, Pattern pattern) {
         assertEquals("^" + pattern.pattern() + "$", schemaNode.at(pointer).asText());
+    }
+
+    @Test
+    void theSchemaBoundsRegionsAsTheImageSideDoes() {
+        assertEquals(EcrRegistry.REGION_MAX_LENGTH, schemaNode.at(REGION_ITEMS + "/maxLength").asInt());
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.ecrgate.policy.Decision;
 import dev.ecrgate.policy.Effect;
 import dev.ecrgate.policy.Rule;
 import dev.ecrgate.policy.Violation;
+import dev.ecrgate.text.OutsideText;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -138,9 +139,9 @@ class DecisionLogTest {
         if (format == DecisionLog.Format.JSON) {
             JsonNode j = JSON.readTree(line);
             assertEquals("denied", j.path("decision").asText());
-            assertEquals(FORGED, j.path("images").get(0).path("image").asText());
-            assertEquals(FORGED, j.path("violations").get(0).path("image").asText());
-            assertEquals("mallory\n", j.path("user").asText());
+            assertEquals(OutsideText.shown(FORGED), j.path("images").get(0).path("image").asText());
+            assertEquals(OutsideText.shown(FORGED), j.path("violations").get(0).path("image").asText());
+            assertEquals("mallory\\n", j.path("user").asText());
             assertTrue(line.contains("\\n{\\\"decision\\\":\\\"allowed\\\""), line);
         } else {
             assertTrue(line.startsWith("decision=denied "), line);
@@ -148,5 +149,21 @@ class DecisionLogTest {
             assertTrue(line.contains(" images=\"evil.io/app:1\\n{\\\"decision\\\":\\\"allowed\\\",\\\"uid\\\":"
                     + "\\\"x\\\"} \\u2028\\u0085\\\"=\\\\\\tend\" "), line);
         }
+    }
+
+    /** Issue 17: a right-to-left override in an image name reached the text log line as it was. */
+    @ParameterizedTest(name = "in {0}")
+    @MethodSource("formats")
+    void aBidirectionalOverrideInAnImageIsEscapedInTheLogLine(DecisionLog.Format format) {
+        String image = "evil.io/app:1\u202Egpj.exe\u2066";
+        ContainerImage c = new ContainerImage(ContainerKind.CONTAINER, "app\u200F", image, false);
+        DecisionLog.Entry e = new DecisionLog.Entry(new Decision(subject(c), false,
+                List.of(violation(c, "baseline", Rule.INVALID_REFERENCE, Effect.DENY)), List.of("baseline"),
+                List.of(), Map.of()), "mallory", List.of(new DecisionLog.Image(c.containerName(), image,
+                Optional.empty())), Duration.ofMillis(1));
+        String line = new DecisionLog(format).line(e);
+        assertTrue(line.chars().allMatch(ch -> ch >= 0x20 && ch <= 0x7e), line);
+        assertTrue(line.contains("evil.io/app:1\\u202Egpj.exe\\u2066")
+                || line.contains("evil.io/app:1\\\\u202Egpj.exe\\\\u2066"), line);
     }
 }
