@@ -190,18 +190,20 @@ public final class DecisionText {
     }
 
     /**
-     * The warnings as kubectl shows them: {@link #warningLines} cut to {@link #MAX_WARNING} characters each, at most
-     * {@link #MAX_WARNINGS} lines (the last one then says how many more there are).
+     * The warnings as kubectl shows them: {@link #warningLines}, each at most {@link #MAX_WARNING} characters, at
+     * most {@link #MAX_WARNINGS} lines (the last one then says how many more there are). A line too long for the
+     * names of all its policies names the first ones and how many more ({@code [baseline +2]}), so that what is
+     * wrong is kept before who says so; only then is the line cut.
      */
     public static List<String> warnings(Decision decision) {
-        List<String> whole = warningLines(decision);
+        List<WarningLine> whole = merged(decision);
         List<String> out = new ArrayList<>(Math.min(whole.size(), MAX_WARNINGS));
-        for (String line : whole) {
+        for (WarningLine line : whole) {
             if (out.size() == MAX_WARNINGS - 1 && whole.size() > MAX_WARNINGS) {
                 out.add("ecrgate: " + (whole.size() - out.size()) + " more warnings not shown");
                 break;
             }
-            out.add(truncate(line, MAX_WARNING));
+            out.add(truncate(line.within(MAX_WARNING), MAX_WARNING));
         }
         return out;
     }
@@ -212,6 +214,27 @@ public final class DecisionText {
      * kubectl gets {@link #warnings}.
      */
     public static List<String> warningLines(Decision decision) {
+        return merged(decision).stream().map(WarningLine::whole).toList();
+    }
+
+    /** One warning: what it says of one container, and every policy that says it, in order. */
+    private record WarningLine(List<String> policies, String text) {
+        String whole() {
+            return "[" + String.join(", ", policies) + "] " + text;
+        }
+
+        /** The line with as many policy names as fit in {@code max} characters (at least the first). */
+        String within(int max) {
+            String all = whole();
+            for (int named = policies.size() - 1; all.length() > max && named >= 1; named--) {
+                all = "[" + String.join(", ", policies.subList(0, named)) + " +" + (policies.size() - named) + "] "
+                        + text;
+            }
+            return all;
+        }
+    }
+
+    private static List<WarningLine> merged(Decision decision) {
         Map<String, List<String>> policiesByText = new LinkedHashMap<>();
         for (Violation v : decision.withEffect(Effect.WARN)) {
             ContainerImage c = v.container();
@@ -222,8 +245,8 @@ public final class DecisionText {
                 policies.add(v.policy());
             }
         }
-        List<String> out = new ArrayList<>(policiesByText.size());
-        policiesByText.forEach((text, policies) -> out.add("[" + String.join(", ", policies) + "] " + text));
+        List<WarningLine> out = new ArrayList<>(policiesByText.size());
+        policiesByText.forEach((text, policies) -> out.add(new WarningLine(List.copyOf(policies), text)));
         return out;
     }
 

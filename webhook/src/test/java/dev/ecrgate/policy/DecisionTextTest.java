@@ -70,6 +70,19 @@ class DecisionTextTest {
     }
 
     @Test
+    void aMergedWarningTooLongForKubectlKeepsTheFindingAndCountsThePoliciesItCannotName() {
+        AdmissionSubject update = new AdmissionSubject("uid", "Deployment", "team-blue", "web", "UPDATE", false,
+                List.of(new ContainerImage(ContainerKind.CONTAINER, "api-server-frontend", "nginx:latest", true)));
+        Decision d = Decider.decide(update, set(policy("baseline").tags(List.of("latest"), false, false),
+                policy("team-namespaces").tags(List.of("latest"), false, false),
+                policy("medium-findings-rollout").tags(List.of("latest"), false, false)), Map.of(), NOW);
+        assertEquals(List.of("[baseline, team-namespaces, medium-findings-rollout] container \"api-server-frontend\" (already"
+                + " deployed): tag \"latest\" is not allowed"), DecisionText.warningLines(d));
+        assertEquals(List.of("[baseline, team-namespaces +1] container \"api-server-frontend\" (already deployed): tag \"latest\""
+                + " is not allowed"), DecisionText.warnings(d));
+    }
+
+    @Test
     void warningLinesAreWholeWhileKubectlsAreCut() {
         Decision d = Decider.decide(pod(container("a-container-with-a-rather-long-name-for-testing", "nginx")),
                 set(policy("a-policy-with-a-long-name").mode(Mode.WARN).tags(List.of("latest"), true, false)),
