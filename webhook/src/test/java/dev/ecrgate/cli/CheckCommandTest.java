@@ -351,6 +351,18 @@ class CheckCommandTest {
     }
 
     @Test
+    void aNameFromAFileCannotReorderTheReport(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("forged.yaml");
+        Files.writeString(file, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \"cfg\u202Edeniedtxt\"}\n");
+        for (String format : List.of("text", "junit", "sarif", "json")) {
+            CheckRun run = check("-f", file.toString(), "--output", format);
+            assertEquals(0, run.exit(), run::toString);
+            assertFalse(run.out().contains("\u202E"), () -> format + ": " + run);
+        }
+        assertTrue(check("-f", file.toString()).out().contains("ConfigMap default/cfg\\u202Edeniedtxt: skipped"));
+    }
+
+    @Test
     void warningsAreShownWholeNotCutForKubectl(@TempDir Path dir) throws Exception {
         Path policies = Files.createDirectories(dir.resolve("policies"));
         Files.writeString(policies.resolve("p.yaml"), """

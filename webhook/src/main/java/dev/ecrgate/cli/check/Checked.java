@@ -2,6 +2,7 @@ package dev.ecrgate.cli.check;
 
 import dev.ecrgate.policy.Decision;
 import dev.ecrgate.policy.DecisionText;
+import dev.ecrgate.text.OutsideText;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -46,10 +47,14 @@ public record Checked(Manifest manifest, String namespace, Optional<Decision> de
         return warnings().isEmpty() ? Outcome.ALLOWED : Outcome.WARNED;
     }
 
-    /** {@code Deployment team-blue/worker}; {@code Namespace team-blue} for a kind that lives in no namespace. */
+    /**
+     * {@code Deployment team-blue/worker}; {@code Namespace team-blue} for a kind that lives in no namespace. The
+     * parts come from a file, so they are shown by {@link OutsideText}'s rule: a report cannot be made to read
+     * differently from what the file says.
+     */
     public String title() {
         String name = manifest.name().isEmpty() ? "(no name)" : manifest.name();
-        return manifest.kind() + " " + (clusterScoped() ? "" : namespace + "/") + name;
+        return OutsideText.shown(manifest.kind() + " " + (clusterScoped() ? "" : namespace + "/") + name);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.ecrgate.cli.check;
 
+import dev.ecrgate.text.OutsideText;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.List;
@@ -22,7 +23,7 @@ final class TextReport {
                 case DENIED -> "denied";
                 case SKIPPED -> "skipped, not a kind ecrgate checks";
             };
-            out.write(c.title() + ": " + status + " (" + c.manifest().where() + ")\n");
+            out.write(c.title() + ": " + status + " (" + OutsideText.shown(c.manifest().where()) + ")\n");
             for (String w : warnings) {
                 out.write("Warning: " + w + "\n");
             }
