@@ -173,10 +173,26 @@ public final class WebhookServer {
         ctx.next();
     }
 
+    /** {@code application/json}, in any case, with or without parameters; allocates nothing (every request). */
     private static boolean isJson(String contentType) {
-        String type = contentType.toLowerCase(java.util.Locale.ROOT);
-        int semicolon = type.indexOf(';');
-        return (semicolon < 0 ? type : type.substring(0, semicolon)).strip().equals("application/json");
+        String json = "application/json";
+        int start = 0;
+        while (start < contentType.length() && contentType.charAt(start) == ' ') {
+            start++;
+        }
+        if (!contentType.regionMatches(true, start, json, 0, json.length())) {
+            return false;
+        }
+        for (int i = start + json.length(); i < contentType.length(); i++) {
+            char c = contentType.charAt(i);
+            if (c == ';') {
+                return true;
+            }
+            if (c != ' ' && c != '\t') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void validate(RoutingContext ctx) {
