@@ -83,6 +83,15 @@ public final class Subjects {
                 displayName(request, object), operation, Boolean.TRUE.equals(request.getDryRun()), images));
     }
 
+    /**
+     * The images of {@code object}, an object of {@code kind} as the API holds it now (no old object, so no
+     * image is pre-existing): what the background audit judges. Empty when {@code object} is not of {@code kind}
+     * or has no pod spec.
+     */
+    public static Optional<List<ContainerImage>> imagesOf(WorkloadKind kind, Object object) {
+        return podSpec(kind, object).map(spec -> images(spec, Set.of()));
+    }
+
     private static List<ContainerImage> images(PodSpec spec, Set<String> old) {
         List<ContainerImage> out = new ArrayList<>();
         for (Container c : nullSafe(spec.getInitContainers())) {

@@ -170,8 +170,27 @@ final class ServeCommand implements Callable<Integer> {
     String webhookConfig;
 
     @Option(names = "--namespace", paramLabel = "NS",
-            description = "With --ca-secret: ecrgate's namespace (default: POD_NAMESPACE, else the service account's).")
+            description = "With --ca-secret or --audit: ecrgate's namespace (default: POD_NAMESPACE, else the service"
+                    + " account's).")
     String namespace;
+
+    @Option(names = "--audit", arity = "0..1", defaultValue = "false", fallbackValue = "true",
+            description = "Audit running workloads in the background: re-check Pods and workloads when findings,"
+                    + " policies or workloads change, write openreports.io Reports and Warning Events (one replica"
+                    + " leads, by the Lease ecrgate-audit). Uses the in-cluster config or KUBECONFIG"
+                    + " (default: ${DEFAULT-VALUE}; on in deploy/).")
+    boolean audit;
+
+    @Option(names = "--audit-interval", paramLabel = "DURATION", defaultValue = "10m",
+            description = "With --audit: decide everything again at least this often, even when nothing was seen to"
+                    + " change (default: ${DEFAULT-VALUE}).")
+    String auditInterval;
+
+    @Option(names = "--audit-skip-namespaces", paramLabel = "NS", split = ",",
+            defaultValue = "kube-system,kube-node-lease",
+            description = "With --audit: namespaces never audited, besides ecrgate's own and those labelled"
+                    + " ecrgate.dev/ignore=true, as the webhook leaves them (default: ${DEFAULT-VALUE}).")
+    java.util.List<String> auditSkipNamespaces;
 
     @Option(names = "--tls-san", paramLabel = "NAME", split = ",",
             description = "With --ca-secret: a further DNS name or IP address for the serving certificate, for an API"
@@ -229,7 +248,7 @@ final class ServeCommand implements Callable<Integer> {
                             warnOnly),
                     new ServeConfig.Facts(Durations.parse(deadline), ecrSettings(), Optional.ofNullable(prefetch),
                             environment),
-                    Durations.parse(drain), DecisionLog.Format.parse(logFormat));
+                    Durations.parse(drain), DecisionLog.Format.parse(logFormat), auditSettings());
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("ecrgate serve: " + e.getMessage());
             return 2;
@@ -253,6 +272,28 @@ final class ServeCommand implements Callable<Integer> {
         }, "ecrgate-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private Optional<dev.ecrgate.audit.AuditSettings> auditSettings() {
+        if (!audit) {
+            return Optional.empty();
+        }
+        String ns = Optional.ofNullable(namespace).filter(n -> !n.isBlank())
+                .or(() -> ClusterCertificates.podNamespace(environment))
+                .orElseThrow(() -> new IllegalArgumentException("--audit needs --namespace (or POD_NAMESPACE) for"
+                        + " its Lease"));
+        String instance = Optional.ofNullable(environment.get("POD_NAME")).filter(n -> !n.isBlank())
+                .or(() -> Optional.ofNullable(environment.get("HOSTNAME")).filter(n -> !n.isBlank()))
+                .orElseGet(() -> "ecrgate-" + ProcessHandle.current().pid());
+        java.util.Set<String> skipped = new java.util.LinkedHashSet<>();
+        for (String n : auditSkipNamespaces == null ? java.util.List.<String>of() : auditSkipNamespaces) {
+            if (!n.isBlank()) {
+                skipped.add(n.strip());
+            }
+        }
+        skipped.add(ns);
+        return Optional.of(new dev.ecrgate.audit.AuditSettings(Durations.parse(auditInterval), Durations.parse(
+                deadline), skipped, ns, instance));
     }
 
     private Optional<ClusterCertificates.Settings> clusterSettings() {

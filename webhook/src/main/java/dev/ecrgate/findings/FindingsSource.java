@@ -22,6 +22,14 @@ public interface FindingsSource {
      * ready. Sources that can batch (one DescribeImages per repository) override this; the default asks for each
      * image on its own.
      */
+    /**
+     * Asks to be told when a fact this source has answered with may now read differently, so that the background
+     * audit decides again. Sources whose facts never change in place (recorded findings, which are replaced whole
+     * when their files change) tell nothing.
+     */
+    default void onChange(Runnable listener) {
+    }
+
     default Map<ImageReference, CompletionStage<ImageFacts>> factsAll(Map<ImageReference, FactNeeds> images) {
         Map<ImageReference, CompletionStage<ImageFacts>> out = new LinkedHashMap<>();
         images.forEach((ref, needs) -> out.put(ref, facts(ref, needs)));

@@ -117,6 +117,7 @@ public final class Decider {
     public static Decision decide(Plan plan, Map<ImageReference, ImageFacts> facts) {
         List<Violation> violations = new ArrayList<>();
         List<String> exemptions = new ArrayList<>();
+        List<Decision.Exempted> exempted = new ArrayList<>();
         String namespace = plan.subject().namespace();
         LocalDate today = today(plan.now());
         for (PlannedImage image : plan.images()) {
@@ -136,6 +137,7 @@ public final class Decider {
                 Optional<Exemption> exempt = Exemptions.active(policy, ref, namespace, today);
                 if (exempt.isPresent()) {
                     exemptions.add(policy.name() + ": " + exempt.get().reason());
+                    exempted.add(new Decision.Exempted(c, policy.name(), exempt.get().reason()));
                     continue;
                 }
                 Target target = new Target(c, ref, digest, known, policy, namespace, today, plan.now(), violations);
@@ -148,7 +150,8 @@ public final class Decider {
         return new Decision(plan.subject(), allowed, violations,
                 plan.policies().stream().map(ImagePolicy::name).toList(), exemptions,
                 plan.policies().stream().filter(p -> p.helpText().isPresent())
-                        .collect(Collectors.toMap(ImagePolicy::name, p -> p.helpText().get(), (a, b) -> a)));
+                        .collect(Collectors.toMap(ImagePolicy::name, p -> p.helpText().get(), (a, b) -> a)),
+                exempted);
     }
 
     private static PlannedImage parse(ContainerImage c) {

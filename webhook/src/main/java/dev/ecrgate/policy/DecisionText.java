@@ -172,6 +172,32 @@ public final class DecisionText {
         return b.toString();
     }
 
+    /**
+     * One violation on its own, for a report that has a line per container, policy and rule (the background audit's
+     * PolicyReport results): which container and image, what is wrong, the worst findings and what to do next, in the
+     * words of the denial message. Bounded like a line of it.
+     */
+    public static String line(Violation v) {
+        ContainerImage c = v.container();
+        StringBuilder b = new StringBuilder(256).append(containerLabel(c)).append(" image ")
+                .append(OutsideText.shown(c.image()));
+        v.digest().filter(d -> !c.image().contains(d))
+                .ifPresent(d -> b.append(" (digest ").append(shortDigest(OutsideText.shown(d))).append(')'));
+        b.append(": ").append(OutsideText.shown(v.detail(), DETAIL_LENGTH));
+        if (!v.worst().isEmpty()) {
+            b.append("; worst: ").append(v.worst().stream().map(DecisionText::finding)
+                    .collect(Collectors.joining("; ")));
+        }
+        v.hint().ifPresent(h -> b.append("; next: ").append(OutsideText.shown(h)));
+        return b.toString();
+    }
+
+    /** What a report says of a container's image that breaks no rule of a policy, or that it exempted. */
+    public static String passed(ContainerImage c, Optional<String> exemption) {
+        return containerLabel(c) + " image " + OutsideText.shown(c.image())
+                + exemption.map(r -> ": exempted (" + OutsideText.shown(r) + ")").orElse(": no rule broken");
+    }
+
     /** {@code CVE-2024-3094 CRITICAL xz-utils 5.6.0, fixed in 5.6.1}. */
     static String finding(Finding f) {
         StringBuilder b = new StringBuilder(part(f.id())).append(' ').append(f.severity());

@@ -1,5 +1,6 @@
 package dev.ecrgate.server;
 
+import dev.ecrgate.audit.AuditSettings;
 import dev.ecrgate.findings.ecr.EcrSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,9 +19,10 @@ import java.util.Optional;
  * @param facts     how image facts are looked up, and how long a decision may wait for them
  * @param drain     on SIGTERM, how long to keep answering (with readiness failing) before closing
  * @param logFormat how decision log lines are written
+ * @param audit     the background audit of running workloads, when it is on
  */
 public record ServeConfig(Listen listen, Tls tls, Sources sources, Facts facts, Duration drain,
-                          DecisionLog.Format logFormat) {
+                          DecisionLog.Format logFormat, Optional<AuditSettings> audit) {
     /** Two 3 MiB objects (object and oldObject of an UPDATE) and the review around them. */
     public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
     /** Well under the webhook's timeoutSeconds (10 in deploy/), so an answer always arrives in time. */
@@ -35,6 +37,13 @@ public record ServeConfig(Listen listen, Tls tls, Sources sources, Facts facts, 
         Objects.requireNonNull(facts, "facts");
         Objects.requireNonNull(drain, "drain");
         Objects.requireNonNull(logFormat, "logFormat");
+        Objects.requireNonNull(audit, "audit");
+    }
+
+    /** Without the audit. */
+    public ServeConfig(Listen listen, Tls tls, Sources sources, Facts facts, Duration drain,
+                       DecisionLog.Format logFormat) {
+        this(listen, tls, sources, facts, drain, logFormat, Optional.empty());
     }
 
     /**
@@ -138,6 +147,7 @@ public record ServeConfig(Listen listen, Tls tls, Sources sources, Facts facts, 
         b.facts = facts;
         b.drain = drain;
         b.logFormat = logFormat;
+        b.audit = audit;
         return b;
     }
 
@@ -150,6 +160,7 @@ public record ServeConfig(Listen listen, Tls tls, Sources sources, Facts facts, 
         private Facts facts = new Facts(DEFAULT_DEADLINE, EcrSettings.defaults(), Optional.empty(), Map.of());
         private Duration drain = Duration.ZERO;
         private DecisionLog.Format logFormat = DecisionLog.Format.JSON;
+        private Optional<AuditSettings> audit = Optional.empty();
 
         private Builder(Path policies) {
             this.sources = new Sources(policies, Optional.empty(), Duration.ofSeconds(2));
@@ -223,8 +234,14 @@ public record ServeConfig(Listen listen, Tls tls, Sources sources, Facts facts, 
             return this;
         }
 
+        /** Run the background audit with these settings (against the cluster the environment's kubeconfig names). */
+        public Builder audit(AuditSettings value) {
+            audit = Optional.of(value);
+            return this;
+        }
+
         public ServeConfig build() {
-            return new ServeConfig(listen, tls, sources, facts, drain, logFormat);
+            return new ServeConfig(listen, tls, sources, facts, drain, logFormat, audit);
         }
     }
 }

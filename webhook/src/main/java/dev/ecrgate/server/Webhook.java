@@ -1,12 +1,18 @@
 package dev.ecrgate.server;
 
 import dev.ecrgate.admission.AdmissionCodec;
+import dev.ecrgate.audit.AuditLeader;
+import dev.ecrgate.audit.AuditLoop;
+import dev.ecrgate.audit.AuditMetrics;
+import dev.ecrgate.audit.AuditSettings;
 import dev.ecrgate.findings.FindingsSource;
 import dev.ecrgate.findings.RecordedFindings;
 import dev.ecrgate.findings.ecr.EcrFacts;
 import dev.ecrgate.findings.ecr.EcrSettings;
 import dev.ecrgate.policy.PolicyLoader;
 import dev.ecrgate.policy.PolicySet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
@@ -38,10 +44,20 @@ public final class Webhook implements AutoCloseable {
     private final Reloadable<PolicySet> policies;
     private final Optional<EcrFacts> live;
     private final Metrics metrics;
+    private final Optional<Audit> audit;
+
+    /** The audit's leader campaign and its own API client. */
+    private record Audit(AuditLeader leader, KubernetesClient client) {
+        void close() {
+            leader.close();
+            client.close();
+        }
+    }
 
     private Webhook(Vertx vertx, HttpServer server, WebhookServer web, ServingTls tls, Reloadable<PolicySet> policies,
-                    Optional<EcrFacts> live, Metrics metrics) {
+                    Optional<EcrFacts> live, Metrics metrics, Optional<Audit> audit) {
         this.vertx = vertx;
+        this.audit = audit;
         this.metrics = metrics;
         this.server = server;
         this.web = web;
@@ -146,7 +162,9 @@ public final class Webhook implements AutoCloseable {
                 web.ready();
             }
             LOG.info("ecrgate is serving https://{}:{}/validate", listen.host(), server.actualPort());
-            return new Webhook(vertx, server, web, tls, policies, live, metrics);
+            Optional<Audit> audit = config.audit().map(settings -> startAudit(settings, policies, findings, clock,
+                    metrics));
+            return new Webhook(vertx, server, web, tls, policies, live, metrics, audit);
         } catch (Exception e) {
             vertx.close();
             live.ifPresent(EcrFacts::close);
@@ -154,6 +172,15 @@ public final class Webhook implements AutoCloseable {
             throw new StartupException("cannot start the server on " + listen.host() + ":" + listen.port() + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    private static Audit startAudit(AuditSettings settings, Reloadable<PolicySet> policies,
+                                    Supplier<FindingsSource> findings, Clock clock, Metrics metrics) {
+        KubernetesClient client = new KubernetesClientBuilder().build();
+        AuditMetrics auditMetrics = new AuditMetrics(metrics.registry());
+        AuditLeader leader = AuditLeader.start(client, settings,
+                () -> new AuditLoop(client, policies::current, findings, clock, settings, auditMetrics), auditMetrics);
+        return new Audit(leader, client);
     }
 
     /** The port the server listens on (the chosen one when the configuration said 0). */
@@ -205,6 +232,7 @@ public final class Webhook implements AutoCloseable {
 
     @Override
     public void close() {
+        audit.ifPresent(Audit::close);
         try {
             vertx.close().await(10, TimeUnit.SECONDS);
         } catch (Exception e) {

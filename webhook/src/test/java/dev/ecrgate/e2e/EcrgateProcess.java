@@ -117,6 +117,21 @@ final class EcrgateProcess implements AutoCloseable {
         }
     }
 
+    /** {@code GET path} over TLS, as the kubelet or Prometheus would: the body of a 200, else an assertion fails. */
+    String get(String path) throws Exception {
+        HttpClient client = HttpClient.newBuilder().sslContext(trusting).connectTimeout(Duration.ofSeconds(2)).build();
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new AssertionError("GET " + path + ": " + r.statusCode() + " " + r.body());
+        }
+        return r.body();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     String output() throws IOException {
         return Files.readString(log);
     }

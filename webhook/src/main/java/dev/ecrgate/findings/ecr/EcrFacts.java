@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -118,6 +119,7 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
     /** What DescribeImages said about a digest's scan, for when DescribeImageScanFindings has nothing. */
     private final Map<DigestKey, ScanResult> statusHints = new ConcurrentHashMap<>();
     private final EcrMetrics metrics;
+    private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     EcrFacts(EcrSettings settings, EcrCalls calls, Ticker ticker, Executor executor, AutoCloseable resources,
              Supplier<CompletableFuture<String>> credentialCheck) {
@@ -270,6 +272,9 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
                 }
                 if (fresh.failed()) {
                     return old.failedRefresh(fresh.refreshFailure().orElse("no answer from ECR"), ticker.read());
+                }
+                if (!Objects.equals(fresh.value(), old.value())) {
+                    changed();
                 }
                 return fresh;
             });
@@ -512,6 +517,26 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
     }
 
     /** Estimated number of cached answers, for logs and tests. */
+    /**
+     * Tells {@code listener} each time a refresh reads a fact that differs from the cached one (new findings, a
+     * scan that completed, a tag that moved, an image that is gone or back): on the thread that completed the
+     * refresh, so it must only take note and return.
+     */
+    @Override
+    public void onChange(Runnable listener) {
+        changeListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    private void changed() {
+        for (Runnable listener : changeListeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                // a listener only takes note; a broken one must not fail the cache's refresh
+            }
+        }
+    }
+
     public long cachedEntries() {
         return repositories.synchronous().estimatedSize() + tags.synchronous().estimatedSize()
                 + scans.synchronous().estimatedSize();
