@@ -79,6 +79,7 @@ public final class AuditLoop implements AutoCloseable {
         return t;
     });
     private final Map<String, String> lastProblem = new ConcurrentHashMap<>();
+    private AutoCloseable listening = () -> { };
 
     // the audit thread's own
     private Map<String, ReportStore.Known> known;
@@ -101,8 +102,7 @@ public final class AuditLoop implements AutoCloseable {
 
     /** Starts the informers and the audit thread; returns at once. */
     public synchronized void start() {
-        FindingsSource source = findings.get();
-        source.onChange(() -> changed.set(true));
+        listening = findings.get().onChange(() -> changed.set(true));
         watch(client.pods().inAnyNamespace());
         watch(client.apps().deployments().inAnyNamespace());
         watch(client.apps().replicaSets().inAnyNamespace());
@@ -328,6 +328,11 @@ public final class AuditLoop implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        try {
+            listening.close();
+        } catch (Exception e) {
+            // only a listener's registration: nothing to release
+        }
         thread.shutdownNow();
         for (SharedIndexInformer<?> informer : informers) {
             informer.stop();

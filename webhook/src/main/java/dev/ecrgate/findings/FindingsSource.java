@@ -26,8 +26,11 @@ public interface FindingsSource {
      * Asks to be told when a fact this source has answered with may now read differently, so that the background
      * audit decides again. Sources whose facts never change in place (recorded findings, which are replaced whole
      * when their files change) tell nothing.
+     *
+     * @return closing it stops the telling
      */
-    default void onChange(Runnable listener) {
+    default AutoCloseable onChange(Runnable listener) {
+        return () -> { };
     }
 
     default Map<ImageReference, CompletionStage<ImageFacts>> factsAll(Map<ImageReference, FactNeeds> images) {

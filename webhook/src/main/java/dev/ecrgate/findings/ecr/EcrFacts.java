@@ -523,8 +523,10 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
      * refresh, so it must only take note and return.
      */
     @Override
-    public void onChange(Runnable listener) {
-        changeListeners.add(Objects.requireNonNull(listener, "listener"));
+    public AutoCloseable onChange(Runnable listener) {
+        Runnable mine = Objects.requireNonNull(listener, "listener")::run;
+        changeListeners.add(mine);
+        return () -> changeListeners.remove(mine);
     }
 
     private void changed() {

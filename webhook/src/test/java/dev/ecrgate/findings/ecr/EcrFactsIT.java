@@ -165,6 +165,33 @@ class EcrFactsIT {
     }
 
     @Test
+    void tellsTheAuditWhenARefreshReadsSomethingNewAndOnlyThen() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
+        AutoCloseable listening = facts.onChange(changes::incrementAndGet);
+        String image = HOST + "/team-blue/api@" + DIGEST;
+        get(image);
+        advance(EcrSettings.defaults().scanRefresh().plusSeconds(1));
+        get(image);
+        awaitCalls(DESCRIBE_IMAGE_SCAN_FINDINGS, 2);
+        Thread.sleep(200);
+        assertEquals(0, changes.get(), "the same findings again are no change");
+
+        ecr.scan(ACCOUNT, "team-blue/api", DIGEST, "ACTIVE", SCANNED, List.of(new EcrDouble.BasicFinding(
+                "CVE-2026-0001", "CRITICAL", "glibc", "2.36")), List.of());
+        advance(EcrSettings.defaults().scanRefresh().plusSeconds(1));
+        get(image);
+        awaitFacts(image, f -> f.scan().findings().orElseThrow().size() == 1);
+        assertEquals(1, changes.get(), "a new finding is one change");
+
+        listening.close();
+        ecr.scan(ACCOUNT, "team-blue/api", DIGEST, "ACTIVE", SCANNED, List.of(), List.of());
+        advance(EcrSettings.defaults().scanRefresh().plusSeconds(1));
+        get(image);
+        awaitFacts(image, f -> f.scan().findings().orElseThrow().isEmpty());
+        assertEquals(1, changes.get(), "a listener that stopped listening hears nothing");
+    }
+
+    @Test
     void servesTheLastAnswerWithAWarningWhenRefreshingFails() throws Exception {
         String image = HOST + "/team-blue/api@" + DIGEST;
         get(image);
