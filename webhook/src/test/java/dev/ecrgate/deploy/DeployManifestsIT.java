@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The manifests in {@code deploy/} as {@code kubectl apply -k} would send them: both variants are rendered with a
@@ -89,14 +90,17 @@ class DeployManifestsIT {
                 "ValidatingWebhookConfiguration ecrgate");
         Set<String> rbac = Set.of("Role ecrgate/ecrgate", "RoleBinding ecrgate/ecrgate", "ClusterRole ecrgate",
                 "ClusterRoleBinding ecrgate");
+        Set<String> audit = Set.of("CustomResourceDefinition reports.openreports.io", "ClusterRole ecrgate-audit",
+                "ClusterRoleBinding ecrgate-audit", "Role ecrgate/ecrgate-audit", "RoleBinding ecrgate/ecrgate-audit");
         Set<String> certManager = Set.of("Issuer ecrgate/ecrgate-selfsigned", "Certificate ecrgate/ecrgate-ca",
                 "Issuer ecrgate/ecrgate-ca", "Certificate ecrgate/ecrgate-serving");
         return Stream.of(
                 arguments("the default installs namespace, service account, RBAC, policies ConfigMap (no hash "
-                        + "suffix), Deployment, Service, PDB, NetworkPolicy and webhook, and nothing else",
-                        Variant.DEFAULT, union(common, rbac)),
-                arguments("the cert-manager overlay installs the same without RBAC, plus two issuers and two "
-                        + "certificates", Variant.CERT_MANAGER, union(common, certManager)));
+                        + "suffix), Deployment, Service, PDB, NetworkPolicy, webhook, and the audit's Report CRD and "
+                        + "RBAC, and nothing else", Variant.DEFAULT, union(common, union(rbac, audit))),
+                arguments("the cert-manager overlay installs the same without the certificates' RBAC (the audit's "
+                        + "stays), plus two issuers and two certificates", Variant.CERT_MANAGER,
+                        union(common, union(audit, certManager))));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -187,18 +191,20 @@ class DeployManifestsIT {
         one(rows, Variant.DEFAULT, "the container serves with the self-managed CA in Secret ecrgate-ca",
                 "Deployment", "ecrgate", CONTAINER + "/args", """
                         [serve, --policies=/etc/ecrgate/policies, --ca-secret=ecrgate-ca, --service=ecrgate,
-                         --webhook-config=ecrgate, --port=8443]
+                         --webhook-config=ecrgate, --port=8443, --audit=true]
                         """);
         one(rows, Variant.CERT_MANAGER, "the container serves cert-manager's certificate, without --ca-secret, "
-                        + "--service and --webhook-config",
+                        + "--service and --webhook-config, with the audit on",
                 "Deployment", "ecrgate", CONTAINER + "/args", """
                         [serve, --policies=/etc/ecrgate/policies, --tls-cert=/tls/tls.crt, --tls-key=/tls/tls.key,
-                         --port=8443]
+                         --port=8443, --audit=true]
                         """);
-        both(rows, "the container knows its namespace and keeps temporary files in /tmp", "Deployment", "ecrgate",
-                CONTAINER + "/env", """
+        both(rows, "the container knows its namespace, its pod's name (the audit Lease's holder) and keeps "
+                        + "temporary files in /tmp", "Deployment", "ecrgate", CONTAINER + "/env", """
                         - name: POD_NAMESPACE
                           valueFrom: {fieldRef: {fieldPath: metadata.namespace}}
+                        - name: POD_NAME
+                          valueFrom: {fieldRef: {fieldPath: metadata.name}}
                         - name: JAVA_TOOL_OPTIONS
                           value: -Djava.io.tmpdir=/tmp
                         """);
@@ -249,10 +255,10 @@ class DeployManifestsIT {
                         - {name: tmp, emptyDir: {sizeLimit: 64Mi}}
                         - {name: tls, secret: {secretName: ecrgate-tls}}
                         """);
-        one(rows, Variant.DEFAULT, "the pods get an API token (ecrgate manages its CA through the API)",
+        one(rows, Variant.DEFAULT, "the pods get an API token (ecrgate manages its CA and audits through the API)",
                 "Deployment", "ecrgate", POD + "/automountServiceAccountToken", null);
-        one(rows, Variant.CERT_MANAGER, "the pods get no API token (nothing to do in the API)",
-                "Deployment", "ecrgate", POD + "/automountServiceAccountToken", "false");
+        one(rows, Variant.CERT_MANAGER, "the pods get an API token (the audit reads and writes through the API)",
+                "Deployment", "ecrgate", POD + "/automountServiceAccountToken", null);
 
         // Around the Deployment.
         both(rows, "the service account has no placeholder IRSA role", "ServiceAccount", "ecrgate",
@@ -304,6 +310,126 @@ class DeployManifestsIT {
                         roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ecrgate}
                         subjects: [{kind: ServiceAccount, name: ecrgate, namespace: ecrgate}]
                         """, "/roleRef", "/subjects");
+
+        // RBAC of the audit, the same in both variants.
+        both(rows, "the audit may read pods, workloads and namespaces everywhere, write Reports and create Events",
+                "ClusterRole", "ecrgate-audit", "/rules", """
+                        - {apiGroups: [""], resources: [pods, replicationcontrollers, namespaces],
+                           verbs: [get, list, watch]}
+                        - {apiGroups: [apps], resources: [deployments, replicasets, statefulsets, daemonsets],
+                           verbs: [get, list, watch]}
+                        - {apiGroups: [batch], resources: [jobs, cronjobs], verbs: [get, list, watch]}
+                        - {apiGroups: [openreports.io], resources: [reports],
+                           verbs: [get, list, watch, create, update, patch, delete]}
+                        - {apiGroups: [""], resources: [events], verbs: [create, patch]}
+                        """);
+        both(rows, "the audit's Role allows get, update and patch of Lease ecrgate-audit, and creating Leases",
+                "Role", "ecrgate-audit", "/rules", """
+                        - {apiGroups: [coordination.k8s.io], resources: [leases], resourceNames: [ecrgate-audit],
+                           verbs: [get, update, patch]}
+                        - {apiGroups: [coordination.k8s.io], resources: [leases], verbs: [create]}
+                        """);
+        both(rows, "the audit's ClusterRole is bound to service account ecrgate/ecrgate only",
+                "ClusterRoleBinding", "ecrgate-audit", "", """
+                        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ecrgate-audit}
+                        subjects: [{kind: ServiceAccount, name: ecrgate, namespace: ecrgate}]
+                        """, "/roleRef", "/subjects");
+        both(rows, "the audit's Role is bound to service account ecrgate/ecrgate only",
+                "RoleBinding", "ecrgate-audit", "", """
+                        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: ecrgate-audit}
+                        subjects: [{kind: ServiceAccount, name: ecrgate, namespace: ecrgate}]
+                        """, "/roleRef", "/subjects");
+
+        // The Report CRD (openreports.io/v1alpha1), the same in both variants.
+        String crd = "reports.openreports.io";
+        String version = "/spec/versions/0";
+        String report = version + "/schema/openAPIV3Schema";
+        String result = report + "/properties/results/items";
+        String objectReference = """
+                type: object
+                properties:
+                  apiVersion: {type: string}
+                  kind: {type: string}
+                  name: {type: string}
+                  namespace: {type: string}
+                  uid: {type: string}
+                """;
+        both(rows, "the CRD defines the namespaced kind Report (reports, short name reps) in openreports.io",
+                "CustomResourceDefinition", crd, "/spec", """
+                        group: openreports.io
+                        scope: Namespaced
+                        names: {kind: Report, listKind: ReportList, plural: reports, singular: report,
+                                shortNames: [reps]}
+                        """, "/group", "/scope", "/names");
+        both(rows, "the CRD serves and stores v1alpha1, its only version, without subresources",
+                "CustomResourceDefinition", crd, "/spec/versions", """
+                        - {name: v1alpha1, served: true, storage: true}
+                        """, "/0/name", "/0/served", "/0/storage", "/0/subresources", "/1");
+        both(rows, "kubectl get reports shows the scope's kind and name, the five counts and the age",
+                "CustomResourceDefinition", crd, version + "/additionalPrinterColumns", """
+                        - {name: Kind, type: string, jsonPath: .scope.kind}
+                        - {name: Name, type: string, jsonPath: .scope.name}
+                        - {name: Pass, type: integer, jsonPath: .summary.pass}
+                        - {name: Fail, type: integer, jsonPath: .summary.fail}
+                        - {name: Warn, type: integer, jsonPath: .summary.warn}
+                        - {name: Error, type: integer, jsonPath: .summary.error}
+                        - {name: Skip, type: integer, jsonPath: .summary.skip}
+                        - {name: Age, type: date, jsonPath: .metadata.creationTimestamp}
+                        """);
+        both(rows, "a Report is an object, with nothing required at the top level",
+                "CustomResourceDefinition", crd, report, "{type: object}", "/type", "/required",
+                "/x-kubernetes-preserve-unknown-fields");
+        both(rows, "a Report's scope is an ObjectReference (apiVersion, kind, name, namespace, uid)",
+                "CustomResourceDefinition", crd, report + "/properties/scope", objectReference, "/type",
+                "/properties");
+        both(rows, "a Report's source is a string",
+                "CustomResourceDefinition", crd, report + "/properties/source/type", "string");
+        both(rows, "a Report's summary counts pass, fail, warn, error and skip, none below 0",
+                "CustomResourceDefinition", crd, report + "/properties/summary", """
+                        type: object
+                        properties:
+                          pass: {type: integer, minimum: 0}
+                          fail: {type: integer, minimum: 0}
+                          warn: {type: integer, minimum: 0}
+                          error: {type: integer, minimum: 0}
+                          skip: {type: integer, minimum: 0}
+                        """, "/type", "/properties");
+        both(rows, "a Report's results are an array of objects",
+                "CustomResourceDefinition", crd, report + "/properties/results/type", "array");
+        both(rows, "a result must name its policy",
+                "CustomResourceDefinition", crd, result, "{type: object, required: [policy]}", "/type",
+                "/required");
+        both(rows, "a result's source, policy, rule, category and message are strings and scored is a boolean",
+                "CustomResourceDefinition", crd, result + "/properties", """
+                        source: {type: string}
+                        policy: {type: string}
+                        rule: {type: string}
+                        category: {type: string}
+                        message: {type: string}
+                        scored: {type: boolean}
+                        """, "/source", "/policy", "/rule", "/category", "/message", "/scored");
+        both(rows, "a result's severity is critical, high, medium, low or info",
+                "CustomResourceDefinition", crd, result + "/properties/severity", """
+                        {type: string, enum: [critical, high, medium, low, info]}
+                        """, "/type", "/enum");
+        both(rows, "a result is pass, fail, warn, error or skip",
+                "CustomResourceDefinition", crd, result + "/properties/result", """
+                        {type: string, enum: [pass, fail, warn, error, skip]}
+                        """, "/type", "/enum");
+        both(rows, "a result's timestamp is seconds (int64) and nanos (int32, 0 to 999999999)",
+                "CustomResourceDefinition", crd, result + "/properties/timestamp", """
+                        type: object
+                        properties:
+                          seconds: {type: integer, format: int64}
+                          nanos: {type: integer, format: int32, minimum: 0, maximum: 999999999}
+                        """, "/type", "/properties");
+        both(rows, "a result's subjects are ObjectReferences",
+                "CustomResourceDefinition", crd, result + "/properties/subjects", "{type: array, items: "
+                        + yaml(objectReference) + "}", "/type", "/items/type", "/items/properties");
+        both(rows, "a result's properties map strings to strings",
+                "CustomResourceDefinition", crd, result + "/properties/properties", """
+                        {type: object, additionalProperties: {type: string}}
+                        """, "/type", "/additionalProperties", "/properties");
 
         // cert-manager: a CA of ecrgate's own signs the serving certificate.
         one(rows, Variant.CERT_MANAGER, "the serving certificate is for every name of the Service, ECDSA P-256, "
@@ -445,10 +571,64 @@ class DeployManifestsIT {
                                     && d.at("/metadata/name").isTextual(), Manifests.identity(d));
                             String namespace = d.at("/metadata/namespace").asText("");
                             Set<String> clusterScoped = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding",
-                                    "ValidatingWebhookConfiguration");
+                                    "ValidatingWebhookConfiguration", "CustomResourceDefinition");
                             assertEquals(clusterScoped.contains(d.path("kind").asText()) ? "" : "ecrgate", namespace,
                                     Manifests.identity(d));
                         }
+                    }));
+            checks.add(new Check("the audit may get, list and watch every kind the webhook is sent", variant, m -> {
+                Set<String> audited = auditReads(m);
+                for (String rule : webhookRules(m)) {
+                    String groupResource = rule.substring(0, rule.indexOf(' '));
+                    if (groupResource.indexOf('/') == groupResource.lastIndexOf('/')) {   // not a subresource
+                        assertTrue(audited.contains(groupResource), () -> groupResource + " not in " + audited);
+                    }
+                }
+            }));
+            checks.add(new Check("the audit may read namespaces, to skip those the webhook's namespaceSelector "
+                    + "skips", variant, m -> assertTrue(auditReads(m).contains("/namespaces"), auditReads(m)::toString)));
+            checks.add(new Check("the audit writes Reports of the group and plural the CRD defines", variant, m -> {
+                JsonNode crd = m.get("CustomResourceDefinition", "reports.openreports.io");
+                assertEquals(crd.at("/spec/names/plural").asText() + "." + crd.at("/spec/group").asText(),
+                        crd.at("/metadata/name").asText());
+                JsonNode rule = ruleFor(m.get("ClusterRole", "ecrgate-audit"), crd.at("/spec/group").asText(),
+                        crd.at("/spec/names/plural").asText(), false);
+                assertTrue(strings(rule.path("verbs")).containsAll(List.of("create", "update", "delete")),
+                        rule::toString);
+            }));
+            checks.add(new Check("the audit Lease's Role is in the pods' namespace (POD_NAMESPACE), and the pods "
+                    + "know their name (POD_NAME)", variant, m -> {
+                        JsonNode deployment = m.get("Deployment", "ecrgate");
+                        assertEquals(deployment.at("/metadata/namespace").asText(),
+                                m.get("Role", "ecrgate-audit").at("/metadata/namespace").asText());
+                        Map<String, String> fields = new TreeMap<>();
+                        deployment.at(CONTAINER + "/env").forEach(e -> fields.put(e.path("name").asText(),
+                                e.at("/valueFrom/fieldRef/fieldPath").asText()));
+                        assertEquals("metadata.namespace", fields.get("POD_NAMESPACE"));
+                        assertEquals("metadata.name", fields.get("POD_NAME"));
+                        assertEquals(List.of("ecrgate-audit"), strings(ruleFor(m.get("Role", "ecrgate-audit"),
+                                "coordination.k8s.io", "leases", true).path("resourceNames")));
+                    }));
+            checks.add(new Check("the audit is switched on exactly once", variant, m -> {
+                List<String> audit = strings(m.get("Deployment", "ecrgate").at(CONTAINER + "/args")).stream()
+                        .filter(a -> a.startsWith("--audit")).toList();
+                assertEquals(List.of("--audit=true"), audit);
+            }));
+            checks.add(new Check("the Report schema has the fields of openreports.io/v1alpha1, and no others",
+                    variant, m -> {
+                        JsonNode report = m.get("CustomResourceDefinition", "reports.openreports.io")
+                                .at("/spec/versions/0/schema/openAPIV3Schema");
+                        JsonNode result = report.at("/properties/results/items");
+                        Set<String> objectReference = Set.of("apiVersion", "kind", "name", "namespace", "uid");
+                        assertEquals(Set.of("apiVersion", "kind", "metadata", "scope", "source", "summary",
+                                "results"), fieldNames(report));
+                        assertEquals(objectReference, fieldNames(report.at("/properties/scope")));
+                        assertEquals(Set.of("pass", "fail", "warn", "error", "skip"),
+                                fieldNames(report.at("/properties/summary")));
+                        assertEquals(Set.of("source", "policy", "rule", "category", "severity", "timestamp",
+                                "result", "scored", "subjects", "message", "properties"), fieldNames(result));
+                        assertEquals(Set.of("seconds", "nanos"), fieldNames(result.at("/properties/timestamp")));
+                        assertEquals(objectReference, fieldNames(result.at("/properties/subjects/items")));
                     }));
         }
         checks.add(new Check("--ca-secret, --service and --webhook-config name what the RBAC grants and what is "
@@ -498,6 +678,30 @@ class DeployManifestsIT {
     @MethodSource("fit")
     void piecesFit(Check check) {
         check.check().accept(check.variant().rendered());
+    }
+
+    // ---- leaving the Report CRD out -----------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "{0} with the component without-report-crd: everything but the Report CRD")
+    @ValueSource(strings = {"deploy", "deploy/cert-manager", "deploy/first-install"})
+    void theComponentWithoutReportCrdLeavesOutTheCrdAndNothingElse(String directory) throws IOException {
+        // an overlay as a user would write it; kustomize takes only relative paths to other kustomizations
+        Path overlay = Path.of("target", "without-report-crd", directory.replace('/', '-')).toAbsolutePath();
+        Files.createDirectories(overlay);
+        Files.writeString(overlay.resolve("kustomization.yaml"), """
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                resources: [%s]
+                components: [%s]
+                """.formatted(overlay.relativize(ROOT.resolve(directory)),
+                overlay.relativize(ROOT.resolve("deploy/components/without-report-crd"))));
+        Manifests with = Manifests.parse(Variant.kustomize().build(ROOT.resolve(directory)));
+        Manifests without = Manifests.parse(Variant.kustomize().build(overlay));
+        List<JsonNode> expected = with.documents().stream()
+                .filter(d -> !d.path("kind").asText().equals("CustomResourceDefinition"))
+                .toList();
+        assertEquals(expected.size() + 1, with.documents().size(), () -> with.identities().toString());
+        assertEquals(expected, without.documents());
     }
 
     // ---- the policies ------------------------------------------------------------------------------------------
@@ -608,6 +812,41 @@ class DeployManifestsIT {
             }
         }
         throw new AssertionError("no " + type + " volume" + (field == null ? "" : " with " + field + " " + value));
+    }
+
+    /** {@code group/resource} (core group empty) of every resource the audit's ClusterRole may get, list and watch. */
+    private static Set<String> auditReads(Manifests m) {
+        Set<String> reads = new TreeSet<>();
+        for (JsonNode rule : m.get("ClusterRole", "ecrgate-audit").path("rules")) {
+            if (strings(rule.path("verbs")).containsAll(List.of("get", "list", "watch"))) {
+                for (String group : strings(rule.path("apiGroups"))) {
+                    for (String resource : strings(rule.path("resources"))) {
+                        reads.add(group + "/" + resource);
+                    }
+                }
+            }
+        }
+        return reads;
+    }
+
+    /** The one rule of the role about this group and resource, limited to resourceNames or not. */
+    private static JsonNode ruleFor(JsonNode role, String group, String resource, boolean byName) {
+        List<JsonNode> found = new ArrayList<>();
+        for (JsonNode rule : role.path("rules")) {
+            if (strings(rule.path("apiGroups")).contains(group) && strings(rule.path("resources")).contains(resource)
+                    && rule.has("resourceNames") == byName) {
+                found.add(rule);
+            }
+        }
+        assertEquals(1, found.size(), () -> "rules for " + group + "/" + resource + " in " + role.path("rules"));
+        return found.get(0);
+    }
+
+    /** The names under {@code properties} of an object schema. */
+    private static Set<String> fieldNames(JsonNode schema) {
+        Set<String> names = new TreeSet<>();
+        schema.path("properties").fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     private static List<String> strings(JsonNode array) {
