@@ -21,6 +21,9 @@ import java.util.Map;
  * (so that Kubernetes' garbage collector deletes it with the owner), labelled as ecrgate's, and carrying the hash of
  * its results so that an unchanged report is recognised after a restart. Pure.
  *
+ * <p>The owner reference does not block the owner's deletion: that would need {@code update} on the owner's
+ * {@code finalizers} where owner-reference permissions are enforced, which ecrgate has no reason to hold.
+ *
  * <p>openreports.io rather than wgpolicyk8s.io/v1alpha2: it is the API the Kubernetes policy working group's
  * PolicyReport moved to, with the same shape (scope, summary, results with policy, rule, result, severity, message,
  * properties), and what Kyverno 1.15+ and policy-reporter read.
@@ -62,7 +65,7 @@ public final class ReportResource {
                 .addToAnnotations(RESULTS_HASH, report.contentHash())
                 .addToOwnerReferences(new OwnerReferenceBuilder().withApiVersion(owner.apiVersion())
                         .withKind(owner.kind()).withName(owner.name()).withUid(owner.uid()).withController(false)
-                        .withBlockOwnerDeletion(false).build())
+                        .build())
                 .build());
         Map<String, Object> scope = new LinkedHashMap<>();
         scope.put("apiVersion", owner.apiVersion());

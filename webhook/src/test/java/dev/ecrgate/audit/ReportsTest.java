@@ -154,6 +154,18 @@ class ReportsTest {
     }
 
     @Test
+    void theEventSaysAFindingOnceForEveryPolicyThatFailsIt() throws Exception {
+        PolicySet two = PolicyLoader.parse("two.yaml", "apiVersion: ecrgate.dev/v1\nkind: ImagePolicy\n"
+                + "metadata: {name: a}\nspec:\n  vulnerabilities:\n    maxCounts: {CRITICAL: 0}\n---\n"
+                + "apiVersion: ecrgate.dev/v1\nkind: ImagePolicy\n"
+                + "metadata: {name: b}\nspec:\n  vulnerabilities:\n    maxCounts: {CRITICAL: 0}\n");
+        Event e = AuditEvents.of(report(two, IMAGE, scanned(cve("CVE-2026-1", Severity.CRITICAL))), NOW, "x");
+        assertTrue(e.getMessage().startsWith("ecrgate audit: 2 results fail (report ecrgate-deployment-api); [a, b]"
+                + " vulnerabilities.maxCounts: container"), e.getMessage());
+        assertEquals(1, e.getMessage().split("CVE-2026-1", -1).length - 1, e.getMessage());
+    }
+
+    @Test
     void theEventNamesTheFailingRulesAndIsAWarningOnTheOwner() throws Exception {
         Event e = AuditEvents.of(report(policy("enforce", ""), IMAGE, scanned(cve("CVE-2026-1", Severity.CRITICAL))),
                 NOW, "ecrgate-0");
