@@ -60,6 +60,8 @@ public final class AuditLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditLoop.class);
     private static final long TICK_MILLIS = 200;
     private static final Duration RETRY = Duration.ofSeconds(5);
+    static final int LOOKUPS_AT_ONCE = 10;
+    static final Duration LOOKUP_DEADLINE = Duration.ofSeconds(10);
 
     private final KubernetesClient client;
     private final Supplier<PolicySet> policies;
@@ -129,7 +131,7 @@ public final class AuditLoop implements AutoCloseable {
             }
         });
         informers.add(namespaces);
-        namespaces.start();
+        start(namespaces);
         thread.scheduleWithFixedDelay(this::tick, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
         LOG.info("audit started: every {} s, and whenever workloads, policies or image facts change",
                 settings.interval().toSeconds());
@@ -172,7 +174,18 @@ public final class AuditLoop implements AutoCloseable {
             }
         });
         informers.add(informer);
-        informer.start();
+        start(informer);
+    }
+
+    /** Starts an informer; one whose list is refused (RBAC, a missing API) says so once, and the audit waits. */
+    private void start(SharedIndexInformer<?> informer) {
+        String kind = informer.getApiTypeClass().getSimpleName();
+        informer.start().whenComplete((v, e) -> {
+            if (e != null) {
+                metrics.failed("watch");
+                problem("watch " + kind, "audit: cannot watch " + kind + "s, so the audit waits: " + describe(e));
+            }
+        });
     }
 
     private void put(HasMetadata obj) {
@@ -227,8 +240,7 @@ public final class AuditLoop implements AutoCloseable {
             plans.add(plan);
             plan.lookups().forEach((ref, needs) -> lookups.merge(ref, needs, FactNeeds::and));
         }
-        Map<ImageReference, ImageFacts> facts = new FactsWithinDeadline(source, settings.deadline(),
-                FactsWithinDeadline.Timer.jdk()).lookUp(lookups).toCompletableFuture().get();
+        Map<ImageReference, ImageFacts> facts = lookUp(source, lookups);
         Map<Verdict, Integer> byWorst = new EnumMap<>(Verdict.class);
         for (Verdict v : Verdict.values()) {
             byWorst.put(v, 0);
@@ -261,6 +273,33 @@ public final class AuditLoop implements AutoCloseable {
         metrics.ran(byWorst, clock.instant(), took);
         lastRunAt = clock.instant();
         LOG.debug("audit run: {} owners, {} images in {} ms", owned.size(), lookups.size(), took.toMillis());
+    }
+
+    /**
+     * The facts of a run, {@value #LOOKUPS_AT_ONCE} images at a time: cached ones answer at once, and a cold start
+     * (every image of the cluster unknown) never has more than that many lookups waiting on ECR's rate limit, which
+     * admissions share, so they keep being answered within their deadline while the audit fills the cache. The
+     * audit is not in a hurry: each batch may wait {@link #LOOKUP_DEADLINE} or the admission deadline, whichever is
+     * longer.
+     */
+    private Map<ImageReference, ImageFacts> lookUp(FindingsSource source, Map<ImageReference, FactNeeds> lookups)
+            throws InterruptedException, ExecutionException {
+        Duration deadline = settings.deadline().compareTo(LOOKUP_DEADLINE) > 0 ? settings.deadline()
+                : LOOKUP_DEADLINE;
+        FactsWithinDeadline within = new FactsWithinDeadline(source, deadline, FactsWithinDeadline.Timer.jdk());
+        Map<ImageReference, ImageFacts> facts = new HashMap<>(lookups.size() * 2);
+        Map<ImageReference, FactNeeds> batch = new LinkedHashMap<>();
+        for (Map.Entry<ImageReference, FactNeeds> e : lookups.entrySet()) {
+            batch.put(e.getKey(), e.getValue());
+            if (batch.size() == LOOKUPS_AT_ONCE) {
+                facts.putAll(within.lookUp(batch).toCompletableFuture().get());
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            facts.putAll(within.lookUp(batch).toCompletableFuture().get());
+        }
+        return facts;
     }
 
     private void write(String key, AuditedReport report, Instant now) {
