@@ -79,6 +79,10 @@ final class Kubeconfig {
 
     private static Config load(Path file, Optional<String> context) throws Unusable {
         String shownFile = OutsideText.shown(file.toString());
+        if (Files.isDirectory(file)) {
+            // Files.readString's message for a directory is a bare, capitalised "Is a directory"
+            throw new Unusable("cannot read kubeconfig " + shownFile + ": is a directory");
+        }
         String text;
         try {
             text = Files.readString(file);
@@ -93,7 +97,7 @@ final class Kubeconfig {
                     firstLine(e.getMessage())));
         }
         List<String> contexts = Optional.ofNullable(config.getContexts()).orElse(List.of()).stream()
-                .map(NamedContext::getName).toList();
+                .map(NamedContext::getName).sorted().toList();
         if (context.isPresent() && !contexts.contains(context.get())) {
             // fabric8 would quietly use the current context instead
             throw new Unusable("kubeconfig " + shownFile + " has no context " + OutsideText.quoted(context.get())
