@@ -85,8 +85,8 @@ final class AuditCommand implements Callable<Integer> {
 
     @Option(names = "--skip-namespaces", paramLabel = "NS", split = ",",
             defaultValue = "kube-system,kube-node-lease,ecrgate",
-            description = "Namespaces never audited, as serve --audit-skip-namespaces and ecrgate's own namespace"
-                    + " (besides those labelled ecrgate.dev/ignore=true) (default: ${DEFAULT-VALUE}).")
+            description = "Namespaces never audited, besides those labelled ecrgate.dev/ignore=true: serve's"
+                    + " --audit-skip-namespaces and ecrgate's own namespace (default: ${DEFAULT-VALUE}).")
     List<String> skipNamespaces;
 
     @Option(names = "--policies", paramLabel = "DIR", defaultValue = "policies",
