@@ -55,8 +55,6 @@ import org.slf4j.LoggerFactory;
  * fabric8 client on the JDK's HTTP client) and never touches an event loop. Start it once; close it to stop.
  */
 public final class AuditLoop implements AutoCloseable {
-    /** Namespaces with this label set to {@code true} are left alone, as the webhook leaves them. */
-    public static final String IGNORE_LABEL = "ecrgate.dev/ignore";
     private static final Logger LOG = LoggerFactory.getLogger(AuditLoop.class);
     private static final long TICK_MILLIS = 200;
     private static final Duration RETRY = Duration.ofSeconds(5);
@@ -144,8 +142,7 @@ public final class AuditLoop implements AutoCloseable {
 
     private void noteNamespace(Namespace ns, boolean deleted) {
         String name = ns.getMetadata().getName();
-        boolean ignored = !deleted && ns.getMetadata().getLabels() != null
-                && "true".equals(ns.getMetadata().getLabels().get(IGNORE_LABEL));
+        boolean ignored = !deleted && AuditNamespaces.ignores(ns);
         if (ignored ? ignoredNamespaces.add(name) : ignoredNamespaces.remove(name)) {
             changed.set(true);
         }
@@ -196,10 +193,6 @@ public final class AuditLoop implements AutoCloseable {
         });
     }
 
-    private boolean audited(String namespace) {
-        return !settings.skippedNamespaces().contains(namespace) && !ignoredNamespaces.contains(namespace);
-    }
-
     private void tick() {
         try {
             if (!informers.stream().allMatch(SharedIndexInformer::hasSynced)) {
@@ -232,7 +225,8 @@ public final class AuditLoop implements AutoCloseable {
         lastPolicies = policySet;
         lastFindings = source;
         nextRun = started + settings.interval().toNanos();
-        List<Owners.Owned> owned = Owners.of(workloads.values(), this::audited);
+        List<Owners.Owned> owned = Owners.of(workloads.values(),
+                new AuditNamespaces(settings.skippedNamespaces(), ignoredNamespaces));
         List<Decider.Plan> plans = new ArrayList<>(owned.size());
         Map<ImageReference, FactNeeds> lookups = new LinkedHashMap<>();
         for (Owners.Owned o : owned) {

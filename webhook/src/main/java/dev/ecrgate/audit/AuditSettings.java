@@ -11,7 +11,7 @@ import java.util.Set;
  *                          keeps its facts refreshing through the cache)
  * @param deadline          how long one run waits for image facts, as an admission does
  * @param skippedNamespaces namespaces never audited, like the webhook's namespaceSelector leaves them alone (besides
- *                          those labelled {@value AuditLoop#IGNORE_LABEL}{@code =true})
+ *                          those labelled {@value AuditNamespaces#IGNORE_LABEL}{@code =true})
  * @param namespace         where the leader-election Lease lives (ecrgate's own namespace)
  * @param instance          this replica's name (the pod's), for the Lease and the Events' reportingInstance
  */

@@ -1,6 +1,10 @@
 package dev.ecrgate.cli;
 
 import dev.ecrgate.admission.AdmissionSubject;
+import dev.ecrgate.audit.AuditedReport;
+import dev.ecrgate.audit.Owners;
+import dev.ecrgate.audit.Reports;
+import dev.ecrgate.findings.FactNeeds;
 import dev.ecrgate.findings.FactsWithinDeadline;
 import dev.ecrgate.findings.FindingsSource;
 import dev.ecrgate.findings.ImageFacts;
@@ -14,6 +18,9 @@ import dev.ecrgate.policy.PolicySet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -63,10 +70,37 @@ final class Evaluation implements AutoCloseable {
      */
     Decision decide(AdmissionSubject subject, PolicySet policies, Instant now) throws InterruptedException {
         Decider.Plan plan = Decider.plan(subject, policies, now);
+        return Decider.decide(plan, facts(plan.lookups()));
+    }
+
+    /**
+     * Decides on every owner as the background audit does ({@link Reports}, no UPDATE grace): a plan each, then one
+     * lookup of all their images' facts within the deadline (an image that several owners run is looked up once),
+     * then each owner's report, in the order of {@code owned}.
+     */
+    List<AuditedReport> audit(List<Owners.Owned> owned, PolicySet policies, Instant now)
+            throws InterruptedException {
+        List<Decider.Plan> plans = new ArrayList<>(owned.size());
+        Map<ImageReference, FactNeeds> lookups = new LinkedHashMap<>();
+        for (Owners.Owned o : owned) {
+            Decider.Plan plan = Reports.plan(o, policies, now);
+            plans.add(plan);
+            plan.lookups().forEach((ref, needs) -> lookups.merge(ref, needs, FactNeeds::and));
+        }
+        Map<ImageReference, ImageFacts> facts = facts(lookups);
+        List<AuditedReport> reports = new ArrayList<>(owned.size());
+        for (int i = 0; i < owned.size(); i++) {
+            reports.add(Reports.report(owned.get(i).owner(), plans.get(i), facts));
+        }
+        return reports;
+    }
+
+    private Map<ImageReference, ImageFacts> facts(Map<ImageReference, FactNeeds> lookups)
+            throws InterruptedException {
         CompletableFuture<Map<ImageReference, ImageFacts>> facts = new FactsWithinDeadline(source, deadline,
-                FactsWithinDeadline.Timer.jdk()).lookUp(plan.lookups()).toCompletableFuture();
+                FactsWithinDeadline.Timer.jdk()).lookUp(lookups).toCompletableFuture();
         try {
-            return Decider.decide(plan, facts.get());
+            return facts.get();
         } catch (ExecutionException impossible) {
             throw new IllegalStateException("the deadline step never fails", impossible);
         }

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ecrgate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Admits container images into Kubernetes by what Amazon ECR knows about them.",
         subcommands = {ServeCommand.class, CertsCommand.class, PolicyCommand.class, ExplainCommand.class,
-                CheckCommand.class,
+                CheckCommand.class, AuditCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec
@@ -55,6 +55,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             }
             if (type == ExplainCommand.class) {
                 return type.cast(new ExplainCommand(env));
+            }
+            if (type == AuditCommand.class) {
+                return type.cast(new AuditCommand(env));
             }
             return CommandLine.defaultFactory().create(type);
         }

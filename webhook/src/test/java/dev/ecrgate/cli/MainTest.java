@@ -29,6 +29,6 @@ class MainTest {
     }
 
     static List<List<String>> help() {
-        return List.of(List.of("--help"), List.of("--version"), List.of("policy", "--help"));
+        return List.of(List.of("--help"), List.of("--version"), List.of("policy", "--help"), List.of("audit", "--help"));
     }
 }
