@@ -32,8 +32,9 @@ import picocli.CommandLine.Option;
  * does (the same namespaces, the admission decision without UPDATE grace, one lookup of all facts), and prints the
  * results. It never writes to the cluster.
  *
- * <p>Exit codes: 0 when no result fails (warnings, errors and skips included), 1 when any fails, 2 when there is no
- * answer: a usage error, or a kubeconfig, cluster, policies or findings that cannot be used.
+ * <p>Exit codes: 0 when no result fails or errs (warnings and skips included), 1 when any fails or errs (a rule
+ * that could not be checked), 2 when there is no answer: a usage error, or a kubeconfig, cluster, policies or
+ * findings that cannot be used.
  */
 @Command(name = "audit", mixinStandardHelpOptions = true, usageHelpWidth = 110,
         description = {"Decides once on what a cluster runs now, as the background audit (serve --audit) does:"
@@ -42,8 +43,8 @@ import picocli.CommandLine.Option;
                 + " UPDATE grace. Prints one row per owner, container image, policy and rule. Reads the cluster"
                 + " (list and get only); writes nothing.",
                 "",
-                "Exit codes: 0 nothing fails (warnings too), 1 something fails, 2 usage error or no answer"
-                        + " (kubeconfig, cluster, policies or findings unusable)."},
+                "Exit codes: 0 nothing fails (warnings too), 1 something fails or could not be checked, 2 usage error"
+                        + " or no answer (kubeconfig, cluster, policies or findings unusable)."},
         footer = {"", "Examples:",
                 "  Audit the cluster of the current kubeconfig context with the live ECR API:",
                 "    ecrgate audit --policies policies",
@@ -192,7 +193,9 @@ final class AuditCommand implements Callable<Integer> {
         }
         out.print(json ? AuditTable.json(reports, now) : AuditTable.text(reports, verbose));
         out.flush();
-        return reports.stream().anyMatch(AuditedReport::failing) ? 1 : 0;
+        // a rule that could not be checked (ECR had no answer) is no pass: a gate must not go green on an outage
+        return reports.stream().anyMatch(r -> r.failing() || r.summary().get(AuditedReport.Verdict.ERROR) > 0)
+                ? 1 : 0;
     }
 
     private Evaluation open(Duration wait) throws NoAnswer {
