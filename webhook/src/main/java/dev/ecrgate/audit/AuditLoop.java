@@ -85,7 +85,7 @@ public final class AuditLoop implements AutoCloseable {
     private Map<String, ReportStore.Known> known;
     private PolicySet lastPolicies;
     private FindingsSource lastFindings;
-    private long nextRun;
+    private long nextRun = System.nanoTime();
     private volatile Instant lastRunAt;
 
     public AuditLoop(KubernetesClient client, Supplier<PolicySet> policies, Supplier<FindingsSource> findings,
@@ -200,6 +200,9 @@ public final class AuditLoop implements AutoCloseable {
             }
             metrics.watching(workloads.size());
             if (known == null) {
+                if (System.nanoTime() - nextRun < 0) {
+                    return;
+                }
                 known = new HashMap<>(store.list());
                 LOG.info("audit: watching {} objects; {} reports in the API", workloads.size(), known.size());
             }
@@ -328,9 +331,9 @@ public final class AuditLoop implements AutoCloseable {
     }
 
     private void retrySoon() {
-        nextRun = Math.min(nextRun, System.nanoTime() + RETRY.toNanos());
-        if (nextRun - System.nanoTime() > RETRY.toNanos()) {
-            nextRun = System.nanoTime() + RETRY.toNanos();
+        long soon = System.nanoTime() + RETRY.toNanos();
+        if (nextRun - soon > 0) {
+            nextRun = soon;
         }
     }
 
