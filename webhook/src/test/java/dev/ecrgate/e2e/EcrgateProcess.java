@@ -104,6 +104,10 @@ final class EcrgateProcess implements AutoCloseable {
         throw new AssertionError("ecrgate did not become ready:\n" + output());
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     int port() {
         return port;
     }
