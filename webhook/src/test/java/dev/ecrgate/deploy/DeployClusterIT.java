@@ -100,7 +100,7 @@ class DeployClusterIT {
         kube = KubeControlPlane.shared();
         kustomize = Kustomize.install();
         // objects in the namespace are only accepted once it exists, even in a dry run
-        kube.kubectl("create", "namespace", "ecrgate");
+        kube.namespace("ecrgate");
 
         // The Report CRD for real, and the service account and RBAC exactly as shipped.
         crdWasThere = kube.client().apiextensions().v1().customResourceDefinitions().withName(CRD).get() != null;
@@ -119,7 +119,7 @@ class DeployClusterIT {
 
         // A workload for the audit to report on. The namespace opts out of ecrgate, so that a webhook configuration
         // another test registered cannot intercept it; replicas 0, so that no cluster tries to run it.
-        kube.kubectl("create", "namespace", NAMESPACE);
+        kube.namespace(NAMESPACE);
         kube.kubectl("label", "namespace", NAMESPACE, "ecrgate.dev/ignore=true");
         Deployment web = new DeploymentBuilder()
                 .withNewMetadata().withName("web").withNamespace(NAMESPACE).endMetadata()

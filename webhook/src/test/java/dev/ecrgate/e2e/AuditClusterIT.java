@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AuditClusterIT {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    static final String NS = "team-audit";
+    static final String NS = "team-audit-" + Long.toString(System.currentTimeMillis(), 36);
     static final String ACCOUNT = "111122223333";
     static final String HOST = ACCOUNT + ".dkr.ecr.us-east-1.amazonaws.com";
     static final String API = "sha256:" + "a1".repeat(32);
@@ -64,8 +64,8 @@ class AuditClusterIT {
     @BeforeAll
     static void start() throws Exception {
         kube = KubeControlPlane.shared();
-        kube.kubectl("create", "namespace", NS);
-        kube.kubectl("create", "namespace", "ecrgate");
+        kube.namespace(NS);
+        kube.namespace("ecrgate");
         ProcessResult crd = kube.kubectl("apply", "-f", ROOT.resolve("deploy/base/crd-openreports-report.yaml")
                 .toString());
         assertEquals(0, crd.exitCode(), crd.stderr());

@@ -67,7 +67,7 @@ class AuditScaleBench {
         KubernetesClient client = kube.client();
         kube.kubectl("apply", "-f", ROOT.resolve("deploy/base/crd-openreports-report.yaml").toString());
         kube.kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/reports.openreports.io");
-        kube.kubectl("create", "namespace", "ecrgate");
+        kube.namespace("ecrgate");
         ecr = EcrDouble.start();
         for (int r = 0; r < REPOSITORIES; r++) {
             ecr.repository(ACCOUNT, "bench/app-" + r, "MUTABLE");
@@ -159,7 +159,7 @@ class AuditScaleBench {
     /** 10 namespaces, 200 Deployments, each with a ReplicaSet and 10 Pods, as the controllers would make them. */
     void create(KubernetesClient client) throws Exception {
         for (int n = 0; n < NAMESPACES; n++) {
-            kube.kubectl("create", "namespace", "bench-" + n);
+            kube.namespace("bench-" + n);
         }
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<Future<?>> done = new ArrayList<>();

@@ -77,8 +77,8 @@ class ClusterE2EIT {
     static void start() throws Exception {
         kube = KubeControlPlane.shared();
         client = kube.client();
-        kube.kubectl("create", "namespace", "team-blue");
-        kube.kubectl("create", "namespace", "ecrgate");
+        kube.namespace("team-blue");
+        kube.namespace("ecrgate");
 
         ecr = EcrDouble.start();
         RecordedFacts.load(ROOT.resolve("examples/findings"), ecr);

@@ -57,18 +57,14 @@ class HelmInstallIT {
     static EcrgateProcess ecrgate;
     static CertificateAuthority ca;
     static boolean crdWasThere;
-    static boolean teamWasThere;
 
     @BeforeAll
     static void start() throws Exception {
         kube = KubeControlPlane.shared();
         helm = Helm.install();
         crdWasThere = kube.client().apiextensions().v1().customResourceDefinitions().withName(CRD).get() != null;
-        teamWasThere = kube.client().namespaces().withName(TEAM).get() != null;
-        if (!teamWasThere) {
-            kube.kubectl("create", "namespace", TEAM);
-        }
-        kube.kubectl("create", "namespace", IGNORED);
+        kube.namespace(TEAM);
+        kube.namespace(IGNORED);
         kube.kubectl("label", "namespace", IGNORED, "ecrgate.dev/ignore=true");
 
         ecr = EcrDouble.start();
@@ -92,9 +88,8 @@ class HelmInstallIT {
                 helm("uninstall", RELEASE, "--timeout=60s");
                 kube.kubectl(null, Duration.ofSeconds(60), "delete", "namespace", RELEASE, IGNORED,
                         "--ignore-not-found", "--wait=false");
-                if (!teamWasThere) {
-                    kube.kubectl("delete", "namespace", TEAM, "--ignore-not-found", "--wait=false");
-                }
+                // team-blue stays: other suites on the shared control plane use it, and with no namespace
+                // controller a deleted namespace never goes away.
                 if (!crdWasThere) {
                     kube.kubectl(null, Duration.ofSeconds(60), "delete", "customresourcedefinition", CRD,
                             "--ignore-not-found");

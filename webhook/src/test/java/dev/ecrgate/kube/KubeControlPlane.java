@@ -273,6 +273,31 @@ public final class KubeControlPlane implements AutoCloseable {
         return client;
     }
 
+    /**
+     * Makes sure namespace {@code name} exists and is Active, creating it when absent. The suites share one control
+     * plane that runs no namespace controller, so a deleted namespace stays Terminating for good: a test that deletes a
+     * namespace must own a unique name, and this fails at once, naming the namespace, when one did not.
+     */
+    public void namespace(String name) {
+        var namespaces = client().namespaces();
+        if (namespaces.withName(name).get() == null) {
+            try {
+                namespaces.resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                        .withNewMetadata().withName(name).endMetadata().build()).create();
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+            }
+        }
+        var found = namespaces.withName(name).get();
+        String phase = found == null || found.getStatus() == null ? null : found.getStatus().getPhase();
+        if (found == null || found.getMetadata().getDeletionTimestamp() != null || "Terminating".equals(phase)) {
+            throw new AssertionError("namespace " + name + " is being deleted on the shared control plane (phase "
+                    + phase + "); some test deleted a namespace it does not own");
+        }
+    }
+
     /** Runs kubectl as the admin user with a 60 s timeout; see {@link #kubectl(String, Duration, String...)}. */
     public ProcessResult kubectl(String... args) {
         return kubectl(null, KUBECTL_TIMEOUT, args);
