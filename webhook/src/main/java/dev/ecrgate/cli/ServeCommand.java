@@ -192,6 +192,12 @@ final class ServeCommand implements Callable<Integer> {
                     + " ecrgate.dev/ignore=true, as the webhook leaves them (default: ${DEFAULT-VALUE}).")
     java.util.List<String> auditSkipNamespaces;
 
+    @Option(names = "--events-queue", paramLabel = "URL", split = ",",
+            description = "Keep the cache fresh from this SQS queue of ECR and Inspector EventBridge events (scan"
+                    + " results, pushes, deletes, lifecycle expiry, Inspector findings): refreshed within about a"
+                    + " second instead of the TTLs. Repeatable, one per region; live ECR only (see deploy/events/).")
+    java.util.List<String> eventsQueues;
+
     @Option(names = "--tls-san", paramLabel = "NAME", split = ",",
             description = "With --ca-secret: a further DNS name or IP address for the serving certificate, for an API"
                     + " server that calls ecrgate by URL; repeatable.")
@@ -247,7 +253,7 @@ final class ServeCommand implements Callable<Integer> {
                     new ServeConfig.Sources(policies, Optional.ofNullable(findings), Durations.parse(reloadInterval),
                             warnOnly),
                     new ServeConfig.Facts(Durations.parse(deadline), ecrSettings(), Optional.ofNullable(prefetch),
-                            environment),
+                            environment, eventQueues()),
                     Durations.parse(drain), DecisionLog.Format.parse(logFormat), auditSettings());
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("ecrgate serve: " + e.getMessage());
@@ -272,6 +278,20 @@ final class ServeCommand implements Callable<Integer> {
         }, "ecrgate-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private java.util.List<dev.ecrgate.findings.events.QueueAddress> eventQueues() {
+        java.util.List<dev.ecrgate.findings.events.QueueAddress> out = new java.util.ArrayList<>();
+        for (String url : eventsQueues == null ? java.util.List.<String>of() : eventsQueues) {
+            if (!url.isBlank()) {
+                out.add(dev.ecrgate.findings.events.QueueAddress.parse(url, environment));
+            }
+        }
+        if (!out.isEmpty() && findings != null) {
+            throw new IllegalArgumentException("--events-queue keeps the live ECR source fresh; with --findings"
+                    + " (recorded facts) there is nothing for it to refresh: give one or the other");
+        }
+        return out;
     }
 
     private Optional<dev.ecrgate.audit.AuditSettings> auditSettings() {

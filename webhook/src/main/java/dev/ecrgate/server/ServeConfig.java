@@ -1,9 +1,11 @@
 package dev.ecrgate.server;
 
 import dev.ecrgate.audit.AuditSettings;
+import dev.ecrgate.findings.events.QueueAddress;
 import dev.ecrgate.findings.ecr.EcrSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -121,15 +123,23 @@ public record ServeConfig(Listen listen, Tls tls, Sources sources, Facts facts, 
      * @param prefetch    a file of image references whose facts are read before the server reports ready
      * @param environment the process environment, read once at start: the AWS SDK's credentials, region and
      *                    endpoint variables
+     * @param eventQueues SQS queues of ECR and Inspector events that keep the live source's cache fresh
      */
-    public record Facts(Duration deadline, EcrSettings ecr, Optional<Path> prefetch, Map<String, String> environment) {
+    public record Facts(Duration deadline, EcrSettings ecr, Optional<Path> prefetch, Map<String, String> environment,
+                        List<QueueAddress> eventQueues) {
         public Facts {
             Objects.requireNonNull(ecr, "ecr");
             Objects.requireNonNull(prefetch, "prefetch");
             environment = Map.copyOf(environment);
+            eventQueues = List.copyOf(eventQueues);
             if (deadline.toMillis() < 10) {
                 throw new IllegalArgumentException("--deadline must be at least 10ms");
             }
+        }
+
+        /** Without an event feed. */
+        public Facts(Duration deadline, EcrSettings ecr, Optional<Path> prefetch, Map<String, String> environment) {
+            this(deadline, ecr, prefetch, environment, List.of());
         }
     }
 
@@ -221,7 +231,12 @@ public record ServeConfig(Listen listen, Tls tls, Sources sources, Facts facts, 
 
         /** The live ECR API with these settings, and how long a decision may wait for it. */
         public Builder ecr(EcrSettings value, Duration deadline) {
-            return facts(new Facts(deadline, value, facts.prefetch(), facts.environment()));
+            return facts(new Facts(deadline, value, facts.prefetch(), facts.environment(), facts.eventQueues()));
+        }
+
+        /** Keep the live source's cache fresh from these SQS queues of ECR and Inspector events. */
+        public Builder eventQueues(List<QueueAddress> value) {
+            return facts(new Facts(facts.deadline(), facts.ecr(), facts.prefetch(), facts.environment(), value));
         }
 
         public Builder drain(Duration value) {

@@ -3,6 +3,8 @@ package dev.ecrgate.server;
 import dev.ecrgate.admission.AdmissionCodec;
 import dev.ecrgate.audit.AuditLeader;
 import dev.ecrgate.audit.AuditLoop;
+import dev.ecrgate.findings.events.EventFeed;
+import dev.ecrgate.findings.events.EventMetrics;
 import dev.ecrgate.audit.AuditMetrics;
 import dev.ecrgate.audit.AuditSettings;
 import dev.ecrgate.findings.FindingsSource;
@@ -45,6 +47,7 @@ public final class Webhook implements AutoCloseable {
     private final Optional<EcrFacts> live;
     private final Metrics metrics;
     private final Optional<Audit> audit;
+    private final Optional<EventFeed> events;
 
     /** The audit's leader campaign and its own API client. */
     private record Audit(AuditLeader leader, KubernetesClient client) {
@@ -55,8 +58,9 @@ public final class Webhook implements AutoCloseable {
     }
 
     private Webhook(Vertx vertx, HttpServer server, WebhookServer web, ServingTls tls, Reloadable<PolicySet> policies,
-                    Optional<EcrFacts> live, Metrics metrics, Optional<Audit> audit) {
+                    Optional<EcrFacts> live, Metrics metrics, Optional<Audit> audit, Optional<EventFeed> events) {
         this.vertx = vertx;
+        this.events = events;
         this.audit = audit;
         this.metrics = metrics;
         this.server = server;
@@ -106,6 +110,10 @@ public final class Webhook implements AutoCloseable {
         Supplier<FindingsSource> findings;
         Optional<Reloadable<RecordedFindings>> recorded = Optional.empty();
         Optional<EcrFacts> live = Optional.empty();
+        if (sources.findings().isPresent() && !config.facts().eventQueues().isEmpty()) {
+            throw new StartupException("--events-queue keeps the live ECR source fresh; with --findings (recorded"
+                    + " facts) there is nothing for it to refresh", null);
+        }
         if (sources.findings().isPresent()) {
             try {
                 recorded = Optional.of(Reloadable.load("findings", sources.findings().get(),
@@ -162,9 +170,16 @@ public final class Webhook implements AutoCloseable {
                 web.ready();
             }
             LOG.info("ecrgate is serving https://{}:{}/validate", listen.host(), server.actualPort());
+            Optional<EventFeed> events = Optional.empty();
+            if (!config.facts().eventQueues().isEmpty()) {
+                EventFeed feed = EventFeed.start(config.facts().eventQueues(), live.orElseThrow(),
+                        new EventMetrics(metrics.registry()));
+                events = Optional.of(feed);
+                web.degraded(feed::degraded);
+            }
             Optional<Audit> audit = config.audit().map(settings -> startAudit(settings, policies, findings, clock,
                     metrics));
-            return new Webhook(vertx, server, web, tls, policies, live, metrics, audit);
+            return new Webhook(vertx, server, web, tls, policies, live, metrics, audit, events);
         } catch (Exception e) {
             vertx.close();
             live.ifPresent(EcrFacts::close);
@@ -233,6 +248,7 @@ public final class Webhook implements AutoCloseable {
     @Override
     public void close() {
         audit.ifPresent(Audit::close);
+        events.ifPresent(EventFeed::close);
         try {
             vertx.close().await(10, TimeUnit.SECONDS);
         } catch (Exception e) {

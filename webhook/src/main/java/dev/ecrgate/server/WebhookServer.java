@@ -37,6 +37,7 @@ public final class WebhookServer {
     private final int maxConnections;
     private final Metrics metrics;
     private final AtomicBoolean ready = new AtomicBoolean();
+    private volatile java.util.function.Supplier<java.util.Optional<String>> degraded = java.util.Optional::empty;
     private final AtomicBoolean draining = new AtomicBoolean();
 
     /**
@@ -74,8 +75,10 @@ public final class WebhookServer {
         router.get("/readyz").handler(ctx -> {
             closeIfDraining(ctx);
             boolean yes = ready.get() && !draining.get();
+            // a degraded part (an event queue that cannot be read) is said, but admission works without it
+            String note = yes ? degraded.get().map(d -> "\ndegraded: " + d).orElse("") : "";
             ctx.response().setStatusCode(yes ? 200 : 503).putHeader("content-type", "text/plain")
-                    .end(yes ? "ready" : draining.get() ? "shutting down" : "not ready");
+                    .end(yes ? "ready" + note : draining.get() ? "shutting down" : "not ready");
         });
         router.errorHandler(413, ctx -> error(ctx, 413, "request body exceeds the limit of " + maxBodyBytes
                 + " bytes"));
@@ -107,6 +110,14 @@ public final class WebhookServer {
                     connection.closeHandler(v -> open.decrementAndGet());
                 })
                 .requestHandler(router()).listen();
+    }
+
+    /**
+     * What {@code /readyz} adds below "ready" while a part that admission does not need is failing; readiness
+     * stays 200, since taking replicas out would only make admission worse.
+     */
+    public void degraded(java.util.function.Supplier<java.util.Optional<String>> what) {
+        degraded = java.util.Objects.requireNonNull(what, "what");
     }
 
     /** Marks the server ready: {@code /readyz} answers 200 from now on. */

@@ -516,7 +516,103 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
         return credentialCheck.get();
     }
 
-    /** Estimated number of cached answers, for logs and tests. */
+    /**
+     * What a refresh asked for by a registry event did: how many cached entries were read again, how many of them
+     * now hold a different answer, and why reading one failed (then the old answer is kept, as for any refresh).
+     */
+    public record Refreshed(int entries, int changed, Optional<String> failure) {
+        public static final Refreshed NOTHING = new Refreshed(0, 0, Optional.empty());
+
+        public Refreshed {
+            Objects.requireNonNull(failure, "failure");
+        }
+
+        /** Both refreshes together; the first failure wins. */
+        public Refreshed plus(Refreshed other) {
+            return new Refreshed(entries + other.entries, changed + other.changed,
+                    failure.isPresent() ? failure : other.failure);
+        }
+    }
+
+    /**
+     * Reads the scan of {@code digest} again, in every registry host of this account and region that is cached
+     * (plain, FIPS, dual-stack). Only what is cached is read: an image nobody asked about costs nothing, and its
+     * first admission reads it anyway. A load or refresh already under way may have read ECR before the event, so
+     * it is let finish and the entry is read once more. Never fails; a failed read is in {@link Refreshed#failure()}.
+     */
+    public CompletableFuture<Refreshed> refreshScan(String account, String region, String repository,
+                                                   String digest) {
+        return each(account, region, registry -> refreshCached(scans, new DigestKey(registry, repository, digest)));
+    }
+
+    /** Reads the digest of {@code tag} again where it is cached, as {@link #refreshScan} does for a scan. */
+    public CompletableFuture<Refreshed> refreshTag(String account, String region, String repository, String tag) {
+        return each(account, region, registry -> refreshCached(tags, new TagKey(registry, repository, tag)));
+    }
+
+    /**
+     * Reads again every cached tag of {@code repository} that points at {@code digest}: after the image is deleted
+     * (by hand or by a lifecycle policy) they must answer "not found", not the digest that is gone.
+     */
+    public CompletableFuture<Refreshed> refreshTagsOf(String account, String region, String repository,
+                                                     String digest) {
+        List<CompletableFuture<Refreshed>> all = new ArrayList<>();
+        tags.asMap().forEach((key, future) -> {
+            if (key.repository().equals(repository) && key.registry().account().equals(account)
+                    && key.registry().region().equals(region) && future.isDone()
+                    && !future.isCompletedExceptionally()) {
+                Entry<EcrCalls.TagInfo> e = future.join();
+                if (!e.failed() && e.value().digest().filter(digest::equals).isPresent()) {
+                    all.add(refreshCached(tags, key));
+                }
+            }
+        });
+        return sum(all);
+    }
+
+    private CompletableFuture<Refreshed> each(String account, String region,
+                                              Function<EcrRegistry, CompletableFuture<Refreshed>> refresh) {
+        List<CompletableFuture<Refreshed>> all = new ArrayList<>();
+        for (EcrRegistry registry : registries.keySet()) {
+            if (registry.account().equals(account) && registry.region().equals(region)) {
+                all.add(refresh.apply(registry));
+            }
+        }
+        return sum(all);
+    }
+
+    private static CompletableFuture<Refreshed> sum(List<CompletableFuture<Refreshed>> all) {
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> all.stream()
+                .map(CompletableFuture::join).reduce(Refreshed.NOTHING, Refreshed::plus));
+    }
+
+    private <K, V> CompletableFuture<Refreshed> refreshCached(AsyncLoadingCache<K, Entry<V>> cache, K key) {
+        CompletableFuture<Entry<V>> cached = cache.getIfPresent(key);
+        if (cached == null) {
+            return CompletableFuture.completedFuture(Refreshed.NOTHING);
+        }
+        CompletableFuture<Entry<V>> underWay = cache.synchronous().policy().refreshes().get(key);
+        CompletableFuture<?> before = underWay != null ? underWay : cached;
+        return before.handle((v, e) -> null).thenCompose(v -> {
+            CompletableFuture<Entry<V>> current = cache.getIfPresent(key);
+            if (current == null) {
+                return CompletableFuture.completedFuture(Refreshed.NOTHING);
+            }
+            Entry<V> previous = current.isDone() && !current.isCompletedExceptionally() ? current.join() : null;
+            long started = ticker.read();
+            return cache.synchronous().refresh(key).handle((fresh, error) -> {
+                if (error != null) {
+                    return new Refreshed(1, 0, Optional.of(describe(error)));
+                }
+                if (fresh.failed() || fresh.failures() > 0 && fresh.fetchedAt() - started < 0) {
+                    return new Refreshed(1, 0, Optional.of(fresh.refreshFailure().orElse("no answer from ECR")));
+                }
+                boolean changed = previous == null || !Objects.equals(previous.value(), fresh.value());
+                return new Refreshed(1, changed ? 1 : 0, Optional.empty());
+            });
+        });
+    }
+
     /**
      * Tells {@code listener} each time a refresh reads a fact that differs from the cached one (new findings, a
      * scan that completed, a tag that moved, an image that is gone or back): on the thread that completed the
@@ -539,6 +635,7 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
         }
     }
 
+    /** Estimated number of cached answers, for logs and tests. */
     public long cachedEntries() {
         return repositories.synchronous().estimatedSize() + tags.synchronous().estimatedSize()
                 + scans.synchronous().estimatedSize();
