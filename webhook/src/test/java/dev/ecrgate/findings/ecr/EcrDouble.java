@@ -348,6 +348,14 @@ public final class EcrDouble implements AutoCloseable {
         return this;
     }
 
+    /** Removes an image and its tags, as BatchDeleteImage by digest or a lifecycle policy's expiry does. */
+    public EcrDouble deleteImage(String account, String repository, String digest) {
+        synchronized (lock) {
+            existing(account, repository).images.remove(digest);
+        }
+        return this;
+    }
+
     /**
      * Sets what DescribeImages says of an image's scan: {@code imageScanStatus} and, when {@code completedAt} is
      * present, {@code imageScanFindingsSummary}. {@link #scan} sets a matching summary itself; call this after it to
