@@ -599,12 +599,12 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
                 return CompletableFuture.completedFuture(Refreshed.NOTHING);
             }
             Entry<V> previous = current.isDone() && !current.isCompletedExceptionally() ? current.join() : null;
-            long started = ticker.read();
             return cache.synchronous().refresh(key).handle((fresh, error) -> {
                 if (error != null) {
                     return new Refreshed(1, 0, Optional.of(describe(error)));
                 }
-                if (fresh.failed() || fresh.failures() > 0 && fresh.fetchedAt() - started < 0) {
+                // only a read that failed leaves a reason: a fresh answer, found or not, has none
+                if (fresh.refreshFailure().isPresent()) {
                     return new Refreshed(1, 0, Optional.of(fresh.refreshFailure().orElse("no answer from ECR")));
                 }
                 boolean changed = previous == null || !Objects.equals(previous.value(), fresh.value());

@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * Turns registry events into cache refreshes, coalesced: the events of a burst that concern one cached entry share
  * one ECR call.
  *
- * <p>An event's effects wait at most one tick ({@code tick}, 100 ms) so that the events that arrive together are
+ * <p>An event's effects wait at most one tick ({@code tick}, 25 ms) so that the events that arrive together are
  * read together. One entry is read at most once per {@code spacing} (1 s): events that arrive while it is being
  * read, or within the spacing after, wait for the next read. An event is already answered by the last read when
  * that read began at least {@code skew} (2 s) after the event's time: EventBridge stamps events to the second, and
@@ -99,10 +99,10 @@ public final class EventApplier implements AutoCloseable {
                 : scheduler.scheduleWithFixedDelay(this::tick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** With the defaults: a tick of 100 ms, a spacing of 1 s and a clock skew allowance of 2 s. */
+    /** With the defaults: a tick of 25 ms, a spacing of 1 s and a clock skew allowance of 2 s. */
     public static EventApplier start(Function<RegistryEvent.Effect, CompletableFuture<Refreshed>> refresh,
                                      ScheduledExecutorService scheduler) {
-        return new EventApplier(refresh, scheduler, System::nanoTime, Instant::now, Duration.ofMillis(100),
+        return new EventApplier(refresh, scheduler, System::nanoTime, Instant::now, Duration.ofMillis(25),
                 Duration.ofSeconds(1), Duration.ofSeconds(2));
     }
 

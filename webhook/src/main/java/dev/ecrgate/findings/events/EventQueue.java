@@ -194,9 +194,11 @@ final class EventQueue implements AutoCloseable {
                 if (result.outcome() == EventApplier.Outcome.APPLIED) {
                     metrics.lag(Duration.between(event.time(), wallClock.get()));
                     if (result.refreshed().changed() > 0) {
-                        LOG.info("event {} {} for {}{}: {} cached facts changed", parsed.type(), event.id(),
+                        LOG.info("event {} {} for {}{}: {} cached entries read again, {} changed", parsed.type(),
+                                event.id(),
                                 event.repository(), event.digests().isEmpty() ? ":" + event.tags()
-                                        : "@" + event.digests().get(0), result.refreshed().changed());
+                                        : "@" + event.digests().get(0), result.refreshed().entries(),
+                                result.refreshed().changed());
                     }
                 }
                 return Optional.of(m);

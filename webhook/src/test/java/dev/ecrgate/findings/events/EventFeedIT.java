@@ -221,9 +221,23 @@ class EventFeedIT {
         assertTrue(admit("deny-pod.json").has("allowed"));
     }
 
-    /** The burst and the backlog, on an EcrFacts and a feed of their own (no webhook), counted per digest. */
     @Test
     @Order(5)
+    void everyEventMetricTheAlertsUseExists() throws Exception {
+        String scraped = metrics();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b(ecrgate_events?_[a-z_]+)")
+                .matcher(java.nio.file.Files.readString(ROOT.resolve("deploy/prometheus-rules.yaml")));
+        int found = 0;
+        while (m.find()) {
+            found++;
+            assertTrue(scraped.contains("\n" + m.group(1)), "the alerts use " + m.group(1) + ", which /metrics lacks");
+        }
+        assertTrue(found >= 3, "the alerts use " + found + " event metrics");
+    }
+
+    /** The burst and the backlog, on an EcrFacts and a feed of their own (no webhook), counted per digest. */
+    @Test
+    @Order(6)
     void aThousandEventsAreAppliedWithOneOrTwoReadsPerDigest() throws Exception {
         ecr.repository(ACCOUNT, "team-blue/burst", "MUTABLE");
         Map<ImageReference, FactNeeds> images = new LinkedHashMap<>();
@@ -270,6 +284,9 @@ class EventFeedIT {
                     + " ms with DescribeImageScanFindings calls per digest " + burstCalls
                     + "; a backlog of 1,000 old events: " + backlogCalls);
 
+            // at most 3 reads a digest: one at once; one a spacing (1 s) later for the events that arrived while
+            // the first was under way (they may tell of a later change); and one that began 2 s (the clock skew
+            // allowance) after the burst's event time, which answers every later event of the burst
             for (String d : digests) {
                 int n = burstCalls.getOrDefault(d, 0);
                 assertTrue(n >= 1 && n <= 3, "calls for " + d + ": " + n + " of " + burstCalls);
