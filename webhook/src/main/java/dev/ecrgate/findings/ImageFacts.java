@@ -1,5 +1,6 @@
 package dev.ecrgate.findings;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -14,16 +15,36 @@ import java.util.Optional;
  * @param repositoryFailure why the repository's tag mutability could not be read, when it could not
  * @param stale             set when these facts are older than they should be because refreshing them failed: says
  *                          how old and why, for a warning
+ * @param platforms         when the image is an image index: the platform images it lists, each with its own scan
+ *                          ({@code scan} is then the index's own, which ECR does not have); empty for a single image
  */
 public record ImageFacts(Optional<String> digest, ScanResult scan, Optional<RepositoryFacts> repository,
-                         Optional<String> scanFailure, Optional<String> repositoryFailure, Optional<String> stale) {
+                         Optional<String> scanFailure, Optional<String> repositoryFailure, Optional<String> stale,
+                         List<PlatformImage> platforms) {
     public ImageFacts {
+        platforms = List.copyOf(platforms);
         Objects.requireNonNull(digest, "digest");
         Objects.requireNonNull(scan, "scan");
         Objects.requireNonNull(repository, "repository");
         Objects.requireNonNull(scanFailure, "scanFailure");
         Objects.requireNonNull(repositoryFailure, "repositoryFailure");
         Objects.requireNonNull(stale, "stale");
+    }
+
+    /** The facts of a single image (not an index). */
+    public ImageFacts(Optional<String> digest, ScanResult scan, Optional<RepositoryFacts> repository,
+                      Optional<String> scanFailure, Optional<String> repositoryFailure, Optional<String> stale) {
+        this(digest, scan, repository, scanFailure, repositoryFailure, stale, List.of());
+    }
+
+    /** These facts, for an image index that lists {@code images}. */
+    public ImageFacts withPlatforms(List<PlatformImage> images) {
+        return new ImageFacts(digest, scan, repository, scanFailure, repositoryFailure, stale, images);
+    }
+
+    /** Whether the image is an image index (its platforms' scans are judged, not its own). */
+    public boolean isIndex() {
+        return !platforms.isEmpty();
     }
 
     /** Facts that were read completely and are fresh. */

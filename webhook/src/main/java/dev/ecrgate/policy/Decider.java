@@ -15,6 +15,7 @@ import dev.ecrgate.policy.rules.Exemptions;
 import dev.ecrgate.policy.rules.ImmutableOrDigest;
 import dev.ecrgate.policy.rules.LookupFailure;
 import dev.ecrgate.policy.rules.OtherRegistries;
+import dev.ecrgate.policy.rules.PlatformScans;
 import dev.ecrgate.policy.rules.Repositories;
 import dev.ecrgate.policy.rules.RequiredDigest;
 import dev.ecrgate.policy.rules.ScanStatuses;
@@ -49,7 +50,7 @@ public final class Decider {
         new Exemptions(),
         new EcrRegistries(), new Repositories(), new OtherRegistries(),
         new DeniedTags(), new RequiredDigest(), new ImmutableOrDigest(), new AllowedTagPatterns(),
-        new LookupFailure(), new StaleFacts(), new ScanStatuses(), new Vulnerabilities(),
+        new LookupFailure(), new StaleFacts(), new ScanStatuses(), new Vulnerabilities(), new PlatformScans(),
     };
 
     private Decider() {

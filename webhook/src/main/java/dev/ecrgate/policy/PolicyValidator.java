@@ -186,7 +186,7 @@ final class PolicyValidator extends PolicyValues {
 
     private VulnerabilityRules vulnerabilities(Mapping m) {
         String path = "spec.vulnerabilities";
-        Fields f = fields(m, path, "maxCounts", "onlyFixable", "maxScanAge", "ignore", "scanStatus");
+        Fields f = fields(m, path, "maxCounts", "onlyFixable", "maxScanAge", "ignore", "scanStatus", "platforms");
         Map<Severity, Integer> maxCounts = f.optional("maxCounts").flatMap(n -> mapping(n, path + ".maxCounts"))
                 .map(this::maxCounts).orElse(Map.of());
         boolean onlyFixable = f.optional("onlyFixable").flatMap(n -> bool(n, path + ".onlyFixable")).orElse(false);
@@ -196,7 +196,37 @@ final class PolicyValidator extends PolicyValues {
         Map<ScanStatus, Outcome> scanStatus = VulnerabilityRules.defaultScanStatus();
         f.optional("scanStatus").flatMap(n -> mapping(n, path + ".scanStatus"))
                 .ifPresent(s -> scanStatus.putAll(scanStatus(s)));
-        return new VulnerabilityRules(maxCounts, onlyFixable, maxScanAge, ignore, scanStatus);
+        VulnerabilityRules.Platforms platforms = f.optional("platforms").flatMap(n -> platforms(n,
+                path + ".platforms")).orElse(VulnerabilityRules.Platforms.ALL);
+        return new VulnerabilityRules(maxCounts, onlyFixable, maxScanAge, ignore, scanStatus, platforms);
+    }
+
+    /** {@code all}, {@code any}, or a list of {@code os/architecture[/variant]}. */
+    private Optional<VulnerabilityRules.Platforms> platforms(Node node, String path) {
+        if (node instanceof YamlTree.Scalar scalar) {
+            String word = scalar.text();
+            if (word.equals("all")) {
+                return Optional.of(VulnerabilityRules.Platforms.ALL);
+            }
+            if (word.equals("any")) {
+                return Optional.of(VulnerabilityRules.Platforms.ANY);
+            }
+            error(path, node.position(), "expected all, any, or a list of platforms like [linux/amd64, linux/arm64],"
+                    + " got " + OutsideText.quoted(word));
+            return Optional.empty();
+        }
+        return list(node, path, "to judge every platform, write all (the default)", (item, p) -> {
+            if (!(item instanceof YamlTree.Scalar s)) {
+                error(p, item.position(), "expected a platform like linux/amd64, got " + item.describe());
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(dev.ecrgate.image.Platform.parse(s.text()));
+            } catch (IllegalArgumentException e) {
+                error(p, item.position(), OutsideText.quoted(s.text()) + " is not a platform: " + e.getMessage());
+                return Optional.empty();
+            }
+        }).map(l -> new VulnerabilityRules.Platforms(VulnerabilityRules.Platforms.Kind.LISTED, l));
     }
 
     private Map<Severity, Integer> maxCounts(Mapping m) {

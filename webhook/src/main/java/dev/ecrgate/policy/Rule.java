@@ -13,6 +13,7 @@ public enum Rule {
     SCAN_STATUS("vulnerabilities.scanStatus"),
     SCAN_AGE("vulnerabilities.maxScanAge"),
     VULNERABILITIES("vulnerabilities.maxCounts"),
+    PLATFORMS("vulnerabilities.platforms"),
     EXPIRED_IGNORE("vulnerabilities.ignore"),
     SUMMARY_ONLY("vulnerabilities.ignore"),
     EXPIRED_EXEMPTION("exemptions"),

@@ -50,6 +50,7 @@ final class SarifReport {
                 case SCAN_STATUS -> "The image must have a usable ECR scan";
                 case SCAN_AGE -> "The image's scan must be recent enough";
                 case VULNERABILITIES -> "Vulnerability counts must be within the policy's limits";
+                case PLATFORMS -> "An image index must have an image for each platform the policy requires";
                 case EXPIRED_IGNORE, SUMMARY_ONLY -> "Ignored vulnerabilities: expired entries, or a scan summary"
                         + " they could not be applied to";
                 case EXPIRED_EXEMPTION -> "Exemptions that have expired";

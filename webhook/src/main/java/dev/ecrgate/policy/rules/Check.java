@@ -18,7 +18,7 @@ package dev.ecrgate.policy.rules;
  */
 public sealed interface Check permits Exemptions, EcrRegistries, Repositories, OtherRegistries, DeniedTags,
         RequiredDigest, ImmutableOrDigest, AllowedTagPatterns, LookupFailure, StaleFacts, ScanStatuses,
-        Vulnerabilities {
+        Vulnerabilities, PlatformScans {
 
     /** Adds to {@code target} every violation and notice this rule has about it. */
     void check(Target target);

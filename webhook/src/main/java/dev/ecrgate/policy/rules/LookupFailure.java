@@ -22,6 +22,7 @@ public final class LookupFailure implements Check {
         if (!t.checksScan()) {
             return;
         }
+        // an index whose platform images were listed: PlatformScans reports each image's own failure
         Optional<String> failure = t.facts().flatMap(ImageFacts::scanFailure);
         if (failure.isPresent()) {
             report(t, "the scan of this image", failure.get());

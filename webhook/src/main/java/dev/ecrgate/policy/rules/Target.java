@@ -74,6 +74,11 @@ public record Target(ContainerImage container, ImageReference ref, Optional<Stri
         return checksScan() && facts.flatMap(ImageFacts::scanFailure).isEmpty();
     }
 
+    /** Whether the image is an image index, whose platform images {@link PlatformScans} judges. */
+    boolean isIndex() {
+        return facts.map(ImageFacts::isIndex).orElse(false);
+    }
+
     /** The image's scan; {@link dev.ecrgate.findings.ScanStatus#NOT_FOUND} when nothing is known. */
     ScanResult scan() {
         return facts.isPresent() ? facts.get().scan() : UNKNOWN;
