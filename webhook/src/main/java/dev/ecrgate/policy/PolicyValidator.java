@@ -215,7 +215,7 @@ final class PolicyValidator extends PolicyValues {
                     + " got " + OutsideText.quoted(word));
             return Optional.empty();
         }
-        return list(node, path, "to judge every platform, write all (the default)", (item, p) -> {
+        return list(node, path, "to judge every platform", (item, p) -> {
             if (!(item instanceof YamlTree.Scalar s)) {
                 error(p, item.position(), "expected a platform like linux/amd64, got " + item.describe());
                 return Optional.empty();

@@ -130,6 +130,14 @@ final class Policies {
         return this;
     }
 
+    /** Set last: the other vulnerability setters start from all platforms. */
+    Policies platforms(VulnerabilityRules.Platforms platforms) {
+        VulnerabilityRules v = vulns();
+        vulnerabilities = Optional.of(new VulnerabilityRules(v.maxCounts(), v.onlyFixable(), v.maxScanAge(),
+                v.ignore(), v.scanStatus(), platforms));
+        return this;
+    }
+
     Policies onLookupFailure(Outcome o) {
         onLookupFailure = o;
         return this;

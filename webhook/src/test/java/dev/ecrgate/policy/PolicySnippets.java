@@ -74,6 +74,10 @@ final class PolicySnippets {
                 new Good("scan age is accepted in every documented form",
                         spec("  vulnerabilities:", "    maxScanAge: PT12H")),
                 new Good("scan age in weeks is accepted", spec("  vulnerabilities:", "    maxScanAge: 2w")),
+                new Good("an image index passes when any platform image does",
+                        spec("  vulnerabilities:", "    platforms: any")),
+                new Good("an image index must pass on the listed platforms",
+                        spec("  vulnerabilities:", "    platforms: [linux/amd64, linux/arm64/v8]")),
                 new Good("the namespace placeholder may appear more than once",
                         spec("  repositories:", "    allow: [\"{namespace}/**\", \"shared/{namespace}-*\"]")),
                 new Good("an unquoted date is a string to YAML and is accepted",
@@ -85,6 +89,18 @@ final class PolicySnippets {
     static Stream<Bad> bad() {
         String severities = "(expected one of INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL, UNDEFINED, UNTRIAGED)";
         return Stream.of(
+                bad("platforms is all, any or a list",
+                        spec("  vulnerabilities:", "    platforms: some"),
+                        "bad.yaml:7:16: spec.vulnerabilities.platforms: expected all, any, or a list of platforms like"
+                                + " [linux/amd64, linux/arm64], got \"some\""),
+                bad("a platform is os/architecture",
+                        spec("  vulnerabilities:", "    platforms: [linux, linux/arm64]"),
+                        "bad.yaml:7:17: spec.vulnerabilities.platforms[0]: \"linux\" is not a platform: expected"
+                                + " os/architecture or os/architecture/variant, like linux/amd64 or linux/arm64/v8"),
+                bad("an empty list of platforms is refused",
+                        spec("  vulnerabilities:", "    platforms: []"),
+                        "bad.yaml:7:16: spec.vulnerabilities.platforms: must not be empty (leave the field out to"
+                                + " judge every platform)"),
                 bad("an unknown severity is named with the list of known ones",
                         spec("  vulnerabilities:", "    maxCounts:", "      HIGHH: 5"),
                         "bad.yaml:8:7: spec.vulnerabilities.maxCounts.HIGHH: unknown severity \"HIGHH\" "
