@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * ignored, because AWS adds fields over time.
  */
 final class CliOutputReader {
-    private static final String KINDS = "describe-image-scan-findings, describe-images or describe-repositories";
+    private static final String KINDS = "describe-image-scan-findings, describe-images, describe-repositories or"
+            + " batch-get-image";
 
     /** One {@code describe-image-scan-findings} output. {@code digest} or {@code tag} (or both) is present. */
     record Scan(String account, String repository, Optional<String> region, Optional<String> digest,
@@ -42,8 +43,13 @@ final class CliOutputReader {
     record Repository(String account, String repository, Optional<String> region, RepositoryFacts facts, int order) {
     }
 
+    /** One image index of {@code batch-get-image}'s {@code images} (single-image manifests are not kept). */
+    record Index(String account, String repository, Optional<String> region, String digest, ImageIndex index,
+                 int order) {
+    }
+
     /** Everything one file held. */
-    record Contents(List<Scan> scans, List<Image> images, List<Repository> repositories) {
+    record Contents(List<Scan> scans, List<Image> images, List<Repository> repositories, List<Index> indexes) {
     }
 
     private final Path file;
@@ -53,6 +59,7 @@ final class CliOutputReader {
     private final List<Scan> scans = new ArrayList<>();
     private final List<Image> images = new ArrayList<>();
     private final List<Repository> repositories = new ArrayList<>();
+    private final List<Index> indexes = new ArrayList<>();
 
     private CliOutputReader(Path file, Optional<String> region, int order) {
         this.file = file;
@@ -76,7 +83,8 @@ final class CliOutputReader {
         } else {
             reader.output(root, "");
         }
-        return new Contents(List.copyOf(reader.scans), List.copyOf(reader.images), List.copyOf(reader.repositories));
+        return new Contents(List.copyOf(reader.scans), List.copyOf(reader.images), List.copyOf(reader.repositories),
+                List.copyOf(reader.indexes));
     }
 
     private void output(JsonNode node, String where) throws FindingsLoadException {
@@ -84,6 +92,8 @@ final class CliOutputReader {
             describeImages(node, where);
         } else if (node.has("repositories")) {
             describeRepositories(node, where);
+        } else if (node.has("images") && node.has("failures")) {
+            batchGetImage(node, where);
         } else if (node.has("imageScanStatus") || node.has("imageScanFindings")) {
             scans.add(new ScanFindingsReader(json, region, order).read(node, where));
         } else {
@@ -171,6 +181,31 @@ final class CliOutputReader {
             }
             repositories.add(new Repository(account.get(), json.text(repository, "repositoryName", at), repositoryRegion,
                     new RepositoryFacts(mutability, filters), order));
+        }
+    }
+
+    private void batchGetImage(JsonNode node, String where) throws FindingsLoadException {
+        List<JsonNode> list = json.array(node, "images", where);
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode image = list.get(i);
+            String at = CliFields.join(where, "images") + "[" + i + "]";
+            json.requireObject(image, at);
+            JsonNode id = image.get("imageId");
+            String idAt = CliFields.join(at, "imageId");
+            json.requireObject(id, idAt);
+            String digest = json.text(id, "imageDigest", idAt);
+            String manifest = json.text(image, "imageManifest", at);
+            Optional<String> mediaType = json.optionalText(image, "imageManifestMediaType", at);
+            Optional<ImageIndex> index;
+            try {
+                index = ImageIndex.parse(manifest, mediaType.orElse(null));
+            } catch (IllegalArgumentException e) {
+                throw json.fail(CliFields.join(at, "imageManifest"), e.getMessage());
+            }
+            if (index.isPresent()) {
+                indexes.add(new Index(json.text(image, "registryId", at), json.text(image, "repositoryName", at),
+                        region, digest, index.get(), order));
+            }
         }
     }
 

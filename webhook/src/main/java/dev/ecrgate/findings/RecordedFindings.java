@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ecrgate.findings.CliOutputReader.Contents;
 import dev.ecrgate.findings.CliOutputReader.Image;
+import dev.ecrgate.findings.CliOutputReader.Index;
 import dev.ecrgate.findings.CliOutputReader.Repository;
 import dev.ecrgate.findings.CliOutputReader.Scan;
 import dev.ecrgate.image.EcrRegistry;
@@ -53,6 +54,9 @@ import java.util.stream.Collectors;
  *   <li>{@code aws ecr describe-images}: which tags point at which digest, and each image's scan summary (a
  *       {@link ScanResult} without findings).</li>
  *   <li>{@code aws ecr describe-repositories}: each repository's tag mutability.</li>
+ *   <li>{@code aws ecr batch-get-image --accepted-media-types ...}: image manifests; those that are image indexes
+ *       make their digest (and the tags pointing at it) a multi-arch image, whose platform images (attestations left
+ *       out) are answered with their own scans, recorded as above under their own digests.</li>
  * </ul>
  * Timestamps are ISO-8601 with an offset ({@code 2024-05-01T10:00:00.123000+00:00}, {@code 2024-05-01T10:00:00Z}) or
  * epoch seconds, possibly fractional.
@@ -93,7 +97,8 @@ public final class RecordedFindings implements FindingsSource {
             .build();
 
     /** The recorded facts of one repository. */
-    private record Recorded(List<Scan> scans, List<Image> images, List<Repository> repositories) {
+    private record Recorded(List<Scan> scans, List<Image> images, List<Repository> repositories,
+                            List<Index> indexes) {
     }
 
     private record RepositoryKey(String account, String repository) {
@@ -116,27 +121,33 @@ public final class RecordedFindings implements FindingsSource {
     private static final Comparator<Repository> REPOSITORY_PRECEDENCE =
             Comparator.comparing((Repository r) -> r.region().isPresent()).thenComparingInt(Repository::order);
 
-    private static final Recorded NOTHING = new Recorded(List.of(), List.of(), List.of());
+    private static final Recorded NOTHING = new Recorded(List.of(), List.of(), List.of(), List.of());
+    private static final Comparator<Index> INDEX_PRECEDENCE =
+            Comparator.comparing((Index x) -> x.region().isPresent()).thenComparingInt(Index::order);
 
     private final int files;
     private final int scans;
     private final int images;
     private final int repositories;
+    private final int indexes;
     private final Map<RepositoryKey, Recorded> byRepository;
 
-    private RecordedFindings(int files, List<Scan> scans, List<Image> images, List<Repository> repositories) {
+    private RecordedFindings(int files, List<Scan> scans, List<Image> images, List<Repository> repositories,
+                             List<Index> indexes) {
         this.files = files;
         this.scans = scans.size();
         this.images = images.size();
         this.repositories = repositories.size();
+        this.indexes = indexes.size();
         Map<RepositoryKey, List<Scan>> scansBy = group(scans, s -> new RepositoryKey(s.account(), s.repository()));
         Map<RepositoryKey, List<Image>> imagesBy = group(images, i -> new RepositoryKey(i.account(), i.repository()));
         Map<RepositoryKey, List<Repository>> repositoriesBy =
                 group(repositories, r -> new RepositoryKey(r.account(), r.repository()));
+        Map<RepositoryKey, List<Index>> indexesBy = group(indexes, x -> new RepositoryKey(x.account(), x.repository()));
         Map<RepositoryKey, Recorded> index = new HashMap<>();
-        for (RepositoryKey key : union(scansBy, imagesBy, repositoriesBy)) {
+        for (RepositoryKey key : union(scansBy, imagesBy, repositoriesBy, indexesBy)) {
             index.put(key, new Recorded(scansBy.getOrDefault(key, List.of()), imagesBy.getOrDefault(key, List.of()),
-                    repositoriesBy.getOrDefault(key, List.of())));
+                    repositoriesBy.getOrDefault(key, List.of()), indexesBy.getOrDefault(key, List.of())));
         }
         this.byRepository = Map.copyOf(index);
     }
@@ -153,6 +164,7 @@ public final class RecordedFindings implements FindingsSource {
         List<Scan> scans = new ArrayList<>();
         List<Image> images = new ArrayList<>();
         List<Repository> repositories = new ArrayList<>();
+        List<Index> indexes = new ArrayList<>();
         for (int order = 0; order < relative.size(); order++) {
             Path rel = relative.get(order);
             Path file = rel.toString().isEmpty() ? dir : dir.resolve(rel);
@@ -160,8 +172,9 @@ public final class RecordedFindings implements FindingsSource {
             scans.addAll(contents.scans());
             images.addAll(contents.images());
             repositories.addAll(contents.repositories());
+            indexes.addAll(contents.indexes());
         }
-        return new RecordedFindings(relative.size(), scans, images, repositories);
+        return new RecordedFindings(relative.size(), scans, images, repositories, indexes);
     }
 
     /** The facts of {@code image}, already known: the returned future is complete. */
@@ -187,10 +200,33 @@ public final class RecordedFindings implements FindingsSource {
 
         Optional<String> digest = image.digest()
                 .or(() -> image.tag().flatMap(tag -> digestOf(tag, imagesHere, scansHere)));
+        Optional<RepositoryFacts> repository = inRegion(recorded.repositories(), Repository::region, region).stream()
+                .max(REPOSITORY_PRECEDENCE)
+                .map(Repository::facts);
+        Optional<ImageIndex> index = digest.flatMap(d -> inRegion(recorded.indexes(), Index::region, region).stream()
+                .filter(x -> x.digest().equals(d)).max(INDEX_PRECEDENCE).map(Index::index));
+        if (index.isPresent()) {
+            // ECR scans the platform images, each under its own digest; the index has no scan of its own
+            List<PlatformImage> platforms = new ArrayList<>();
+            for (ImageIndex.Entry e : index.get().platforms()) {
+                platforms.add(new PlatformImage(e.platform(), e.digest(), scanOf(image.original() + " for "
+                        + e.platform(), Optional.of(e.digest()), Optional.empty(), scansHere, imagesHere),
+                        Optional.empty()));
+            }
+            return new ImageFacts(digest, ScanResult.notFound("an image index has no scan of its own"), repository)
+                    .withPlatforms(platforms);
+        }
+        return new ImageFacts(digest, scanOf(image.original(), digest, image.tag(), scansHere, imagesHere),
+                repository);
+    }
+
+    /** The scan of {@code digest}, or of its tags, as recorded; NOT_FOUND saying what is missing. */
+    private static ScanResult scanOf(String name, Optional<String> digest, Optional<String> tag, List<Scan> scansHere,
+                                     List<Image> imagesHere) {
         List<Image> sameDigest = imagesHere.stream()
                 .filter(i -> digest.isPresent() && i.digest().equals(digest.get())).toList();
         List<String> tags = new ArrayList<>();
-        image.tag().ifPresent(tags::add);
+        tag.ifPresent(tags::add);
         sameDigest.forEach(i -> tags.addAll(i.tags()));
 
         Optional<ScanResult> scan = scansHere.stream()
@@ -200,20 +236,16 @@ public final class RecordedFindings implements FindingsSource {
                 .map(Scan::result)
                 .or(() -> sameDigest.stream().filter(i -> i.scan().isPresent()).max(SUMMARY_PRECEDENCE)
                         .flatMap(Image::scan));
-        ScanResult result = scan.orElseGet(() -> sameDigest.isEmpty()
-                ? ScanResult.notFound("no recorded findings for " + image.original())
-                : ScanResult.notFound("image " + image.original() + " (" + digest.get() + ") has no scan"));
-
-        Optional<RepositoryFacts> repository = inRegion(recorded.repositories(), Repository::region, region).stream()
-                .max(REPOSITORY_PRECEDENCE)
-                .map(Repository::facts);
-        return new ImageFacts(digest, result, repository);
+        return scan.orElseGet(() -> sameDigest.isEmpty()
+                ? ScanResult.notFound("no recorded findings for " + name)
+                : ScanResult.notFound("image " + name + " (" + digest.get() + ") has no scan"));
     }
 
     /** For the startup log, for example {@code 12 files: 5 scans, 9 images, 3 repositories}. */
     public String summary() {
         return count(files, "file") + ": " + count(scans, "scan") + ", " + count(images, "image") + ", "
-                + count(repositories, "repository");
+                + count(repositories, "repository") + (indexes == 0 ? "" : indexes == 1 ? ", 1 image index"
+                : ", " + indexes + " image indexes");
     }
 
     @Override

@@ -27,8 +27,8 @@ class RecordedFindingsLoadTest {
                         "malformed.json:8:5: not valid JSON: Unexpected character"),
                 Arguments.of("the output of another command is reported with its top-level keys",
                         "describe-registry.json", "describe-registry.json: not the output of "
-                                + "describe-image-scan-findings, describe-images or describe-repositories "
-                                + "(top-level keys: registryId, replicationConfiguration)"),
+                                + "describe-image-scan-findings, describe-images, describe-repositories or"
+                                + " batch-get-image (top-level keys: registryId, replicationConfiguration)"),
                 Arguments.of("a timestamp that is not one is reported with its field", "bad-timestamp.json",
                         "bad-timestamp.json: imageScanFindings.imageScanCompletedAt: not a timestamp"),
                 Arguments.of("a scan status ECR does not have is reported", "unknown-status.json",

@@ -135,18 +135,20 @@ class PlatformScansTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void aPlatformsViolationCarriesThatPlatformsDigest(String name, PolicySet policies,
-                                                       List<PlatformImage> platforms, boolean allowed,
-                                                       List<String> violations) throws Exception {
+    void aViolationCarriesTheIndexDigestAndNamesThePlatformImagesOwn(String name, PolicySet policies,
+                                                                     List<PlatformImage> platforms, boolean allowed,
+                                                                     List<String> violations) throws Exception {
         String image = DeciderTest.ECR + "/team-blue/api:2.0.0";
         Decision d = Decider.decide(DeciderTest.subject("team-blue", image, false), policies,
                 Map.of(ImageReference.parse(image), index(platforms)), DeciderTest.NOW);
 
         for (Violation v : d.violations()) {
-            String expected = v.rule() == Rule.PLATFORMS ? INDEX : v.detail().startsWith("linux/amd64") ? AMD64
-                    : ARM64;
-            assertEquals(Optional.of(expected), v.digest(), v::toString);
+            assertEquals(Optional.of(INDEX), v.digest(), v::toString);
+            if (v.rule() != Rule.PLATFORMS) {
+                String own = v.detail().startsWith("linux/amd64") ? AMD64 : ARM64;
+                assertTrue(v.detail().contains(own.substring(0, 19) + "…"), v::toString);
+            }
         }
-        assertTrue(d.violations().size() == violations.size());
+        assertEquals(violations.size(), d.violations().size());
     }
 }

@@ -82,7 +82,8 @@ public final class PlatformScans implements Check {
                     : " (not required by vulnerabilities.platforms " + platforms + ")";
             for (Violation v : found) {
                 boolean downgrade = !required.get(i) && v.effect() == Effect.DENY;
-                t.out().add(new Violation(v.container(), v.digest(), v.policy(), v.rule(),
+                // the image's digest is the index's; the platform image's is in the detail
+                t.out().add(new Violation(v.container(), t.digest(), v.policy(), v.rule(),
                         downgrade ? Effect.WARN : v.effect(), prefix + v.detail() + (downgrade ? why : ""),
                         v.worst(), v.hint()));
             }
