@@ -1,6 +1,7 @@
 package dev.ecrgate.findings.ecr;
 
 import dev.ecrgate.findings.Finding;
+import dev.ecrgate.findings.ImageIndex;
 import dev.ecrgate.findings.FixAvailable;
 import dev.ecrgate.findings.RepositoryFacts;
 import dev.ecrgate.findings.ScanResult;
@@ -79,7 +80,16 @@ final class EcrCalls {
     }
 
     /** A tag's digest and, when ECR says so, the image's scan status and summary. */
-    record TagInfo(Optional<String> digest, Optional<ScanResult> summary, String notFound) {
+    record TagInfo(Optional<String> digest, Optional<ScanResult> summary, String notFound,
+                   Optional<String> mediaType) {
+        TagInfo(Optional<String> digest, Optional<ScanResult> summary, String notFound) {
+            this(digest, summary, notFound, Optional.empty());
+        }
+
+        /** Whether the tag points at an image index (a multi-arch image), by DescribeImages' media type. */
+        boolean isIndex() {
+            return mediaType.map(ImageIndex::isIndex).orElse(false);
+        }
     }
 
     /** DescribeRepositories for one repository; empty when it does not exist. */
@@ -120,7 +130,8 @@ final class EcrCalls {
                     for (ImageDetail d : response.imageDetails()) {
                         for (String tag : d.imageTags()) {
                             if (tags.contains(tag)) {
-                                out.put(tag, new TagInfo(Optional.of(d.imageDigest()), summary(d), ""));
+                                out.put(tag, new TagInfo(Optional.of(d.imageDigest()), summary(d), "",
+                                        Optional.ofNullable(d.imageManifestMediaType())));
                             }
                         }
                     }
@@ -197,7 +208,7 @@ final class EcrCalls {
                     Throwable cause = unwrap(e);
                     if (cause instanceof ScanNotFoundException) {
                         return statusHint.filter(h -> h.status() != ScanStatus.NOT_FOUND)
-                                .orElse(ScanResult.notFound("ECR has no scan of " + repository + "@" + digest));
+                                .orElse(ScanResult.notFound(NO_SCAN + repository + "@" + digest));
                     }
                     if (cause instanceof ImageNotFoundException) {
                         return ScanResult.notFound("ECR has no image " + repository + "@" + digest);
@@ -205,6 +216,43 @@ final class EcrCalls {
                     if (cause instanceof RepositoryNotFoundException) {
                         return ScanResult.notFound("ECR has no repository " + repository + " in account "
                                 + registry.account() + " (" + registry.region() + ")");
+                    }
+                    throw new CompletionException(cause);
+                });
+    }
+
+    private static final String NO_SCAN = "ECR has no scan of ";
+
+    /**
+     * Whether ECR has the image but no scan of it (ScanNotFoundException) or cannot scan it: what it answers for an
+     * image index's own digest, whose manifest is then worth reading. Not for an image or repository ECR does not
+     * have: that needs no further call.
+     */
+    static boolean mayBeIndex(ScanResult scan) {
+        return scan.status() == ScanStatus.UNSUPPORTED_IMAGE || scan.status() == ScanStatus.NOT_FOUND
+                && scan.description().filter(d -> d.startsWith(NO_SCAN)).isPresent();
+    }
+
+    /**
+     * BatchGetImage for one digest's manifest, as an index if it is one; empty for a single image's manifest, and
+     * for an image ECR does not have (its scan lookup says so).
+     */
+    CompletableFuture<Optional<ImageIndex>> index(EcrRegistry registry, String repository, String digest) {
+        return permits.apply(registry).thenCompose(v -> measured(EcrMetrics.Api.BATCH_GET_IMAGE,
+                        () -> clients.apply(registry).batchGetImage(r -> r.registryId(registry.account())
+                                .repositoryName(repository)
+                                .imageIds(ImageIdentifier.builder().imageDigest(digest).build())
+                                .acceptedMediaTypes(ImageIndex.ACCEPTED))))
+                .thenApply(response -> response.images().stream().filter(i -> i.imageManifest() != null)
+                        .findFirst().flatMap(i -> ImageIndex.parse(i.imageManifest(), i.imageManifestMediaType())))
+                .exceptionally(e -> {
+                    Throwable cause = unwrap(e);
+                    if (cause instanceof RepositoryNotFoundException || cause instanceof ImageNotFoundException) {
+                        return Optional.empty();
+                    }
+                    if (cause instanceof IllegalArgumentException bad) {
+                        throw new CompletionException(new IllegalStateException("the manifest of " + repository + "@"
+                                + digest + " cannot be read: " + bad.getMessage()));
                     }
                     throw new CompletionException(cause);
                 });

@@ -8,6 +8,8 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.ecrgate.findings.FactNeeds;
 import dev.ecrgate.findings.FindingsSource;
 import dev.ecrgate.findings.ImageFacts;
+import dev.ecrgate.findings.ImageIndex;
+import dev.ecrgate.findings.PlatformImage;
 import dev.ecrgate.findings.RepositoryFacts;
 import dev.ecrgate.findings.ScanResult;
 import dev.ecrgate.findings.ScanStatus;
@@ -114,6 +116,8 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
     private final AsyncLoadingCache<RepoKey, Entry<Optional<RepositoryFacts>>> repositories;
     private final AsyncLoadingCache<TagKey, Entry<EcrCalls.TagInfo>> tags;
     private final AsyncLoadingCache<DigestKey, Entry<ScanResult>> scans;
+    /** Whether a digest is an image index, and its platform images: digests are immutable, so kept long. */
+    private final AsyncLoadingCache<DigestKey, Entry<Optional<ImageIndex>>> indexes;
     /** One instance per registry for the cache keys, which would otherwise each hold their own copies. */
     private final Map<EcrRegistry, EcrRegistry> registries = new ConcurrentHashMap<>();
     /** What DescribeImages said about a digest's scan, for when DescribeImageScanFindings has nothing. */
@@ -144,9 +148,11 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
             }
         });
         this.scans = cache(new Loader<>(this::loadScan));
+        this.indexes = cache(new Loader<>(this::loadIndex));
         metrics.monitor("repositories", repositories);
         metrics.monitor("tags", tags);
         metrics.monitor("scans", scans);
+        metrics.monitor("indexes", indexes);
     }
 
     /**
@@ -340,6 +346,12 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
                         1 + scan.findings().map(List::size).orElse(0)));
     }
 
+    private CompletableFuture<Entry<Optional<ImageIndex>>> loadIndex(DigestKey key) {
+        return calls.index(key.registry(), key.repository(), key.digest())
+                .thenApply(ix -> entry(ix, settings.immutableTagRefresh(), false,
+                        1 + ix.map(i -> i.platforms().size()).orElse(0)));
+    }
+
     @Override
     public CompletionStage<ImageFacts> facts(ImageReference image, FactNeeds needs) {
         return factsAll(Map.of(image, needs)).get(image);
@@ -383,12 +395,22 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
 
         CompletableFuture<Optional<String>> digest;
         CompletableFuture<ScanResult> scan;
+        CompletableFuture<List<PlatformImage>> platforms;
         if (!needs.scan()) {
             digest = CompletableFuture.completedFuture(ref.digest());
             scan = CompletableFuture.completedFuture(ScanResult.notFound("not looked up"));
+            platforms = CompletableFuture.completedFuture(List.of());
         } else if (ref.digest().isPresent()) {
+            String d = ref.digest().get();
             digest = CompletableFuture.completedFuture(ref.digest());
-            scan = scanOf(registry, repository, ref.digest().get(), stale);
+            CompletableFuture<ScanResult> own = scanOf(registry, repository, d, stale);
+            // a digest's media type is unknown until asked: an index has no usable scan of its own (basic scanning
+            // calls it unsupported, enhanced has none), so only then is its manifest read
+            platforms = own.handle((s, e) -> e == null && EcrCalls.mayBeIndex(s))
+                    .thenCompose(ask -> ask ? platformsOf(registry, repository, d, stale)
+                            : CompletableFuture.completedFuture(List.of()));
+            scan = platforms.handle((p, e) -> p != null && !p.isEmpty()).thenCompose(ix -> ix
+                    ? CompletableFuture.completedFuture(INDEX_HAS_NO_SCAN) : own);
         } else {
             CompletableFuture<Entry<EcrCalls.TagInfo>> tag = tagEntries.get(
                     new TagKey(registry, repository, ref.tag().orElse("latest")));
@@ -396,12 +418,17 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
                 noteStale(value(e), stale, EcrMetrics.Fact.TAG, "the digest of the tag");
                 return e.value().digest();
             });
+            // DescribeImages said whether the tag points at an index: then its platform images are read at once
+            platforms = tag.thenApply(EcrFacts::value).thenCompose(e -> e.value().isIndex()
+                    && e.value().digest().isPresent() ? platformsOf(registry, repository, e.value().digest().get(),
+                    stale) : CompletableFuture.completedFuture(List.of()));
             scan = tag.thenApply(EcrFacts::value).thenCompose(e -> e.value().digest()
-                    .map(d -> scanOf(registry, repository, d, stale))
+                    .map(d -> e.value().isIndex() ? CompletableFuture.completedFuture(INDEX_HAS_NO_SCAN)
+                            : scanOf(registry, repository, d, stale))
                     .orElseGet(() -> CompletableFuture.completedFuture(ScanResult.notFound(e.value().notFound()))));
         }
-        CompletableFuture<Optional<String>> scanFailure = scan.handle((s, e) -> e == null ? Optional.empty()
-                : Optional.of(describe(e)));
+        CompletableFuture<Optional<String>> scanFailure = CompletableFuture.allOf(scan, platforms)
+                .handle((s, e) -> e == null ? Optional.empty() : Optional.of(describe(e)));
         CompletableFuture<Optional<String>> repoFailure = repo.handle((r, e) -> e == null ? Optional.empty()
                 : Optional.of(describe(e)));
         return CompletableFuture.allOf(scanFailure, repoFailure).thenApply(v -> {
@@ -414,7 +441,37 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
             });
             Optional<String> d = digest.isCompletedExceptionally() ? ref.digest() : digest.join();
             return new ImageFacts(d, s, r, sf, rf,
-                    stale.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", stale)));
+                    stale.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", stale)),
+                    sf.isPresent() ? List.of() : platforms.join());
+        });
+    }
+
+    /** What the scan of an image index's own digest is taken as: its platform images are judged instead. */
+    private static final ScanResult INDEX_HAS_NO_SCAN =
+            ScanResult.notFound("an image index has no scan of its own; its platform images are judged");
+
+    /**
+     * The platform images of {@code digest} with their scans, read in parallel; empty when it is not an index. A
+     * platform image whose scan cannot be read is answered with the failure, for the policy's onLookupFailure.
+     */
+    private CompletableFuture<List<PlatformImage>> platformsOf(EcrRegistry registry, String repository,
+                                                               String digest, List<String> stale) {
+        return get(indexes, new DigestKey(registry, repository, digest)).thenCompose(e -> {
+            Entry<Optional<ImageIndex>> entry = value(e);
+            noteStale(entry, stale, EcrMetrics.Fact.SCAN, "the image index");
+            if (entry.value().isEmpty()) {
+                return CompletableFuture.completedFuture(List.<PlatformImage>of());
+            }
+            List<ImageIndex.Entry> listed = entry.value().get().platforms();
+            List<CompletableFuture<PlatformImage>> each = new ArrayList<>(listed.size());
+            for (ImageIndex.Entry child : listed) {
+                each.add(scanOf(registry, repository, child.digest(), stale).handle((s, error) -> error == null
+                        ? new PlatformImage(child.platform(), child.digest(), s, Optional.empty())
+                        : new PlatformImage(child.platform(), child.digest(), ScanResult.notFound("lookup failed"),
+                                Optional.of(describe(error)))));
+            }
+            return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                    .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
         });
     }
 
@@ -638,7 +695,7 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
     /** Estimated number of cached answers, for logs and tests. */
     public long cachedEntries() {
         return repositories.synchronous().estimatedSize() + tags.synchronous().estimatedSize()
-                + scans.synchronous().estimatedSize();
+                + scans.synchronous().estimatedSize() + indexes.synchronous().estimatedSize();
     }
 
     @Override

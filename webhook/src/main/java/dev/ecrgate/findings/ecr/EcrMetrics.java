@@ -32,7 +32,8 @@ final class EcrMetrics {
     enum Api {
         DESCRIBE_IMAGES("DescribeImages"),
         DESCRIBE_IMAGE_SCAN_FINDINGS("DescribeImageScanFindings"),
-        DESCRIBE_REPOSITORIES("DescribeRepositories");
+        DESCRIBE_REPOSITORIES("DescribeRepositories"),
+        BATCH_GET_IMAGE("BatchGetImage");
 
         final String operation;
 

@@ -48,8 +48,8 @@ import java.util.regex.Pattern;
  *
  * <p>It speaks the AWS JSON 1.1 protocol as the AWS SDK v2 sends it ({@code POST /}, {@code X-Amz-Target:
  * AmazonEC2ContainerRegistry_V20150921.<Operation>}, a SigV4 {@code Authorization} header) and answers
- * DescribeRepositories, DescribeImages and DescribeImageScanFindings; any other operation gets
- * {@code 400 UnknownOperationException}. Signatures are not verified, but the region and access key of the
+ * DescribeRepositories, DescribeImages, DescribeImageScanFindings and BatchGetImage (image indexes too); any other
+ * operation gets {@code 400 UnknownOperationException}. Signatures are not verified, but the region and access key of the
  * credential scope are recorded for every call (see {@link #calls()}), and a scope for another service than
  * {@code ecr} is refused as AWS does.
  *
@@ -79,7 +79,8 @@ public final class EcrDouble implements AutoCloseable {
     public enum Operation {
         DESCRIBE_REPOSITORIES("DescribeRepositories"),
         DESCRIBE_IMAGES("DescribeImages"),
-        DESCRIBE_IMAGE_SCAN_FINDINGS("DescribeImageScanFindings");
+        DESCRIBE_IMAGE_SCAN_FINDINGS("DescribeImageScanFindings"),
+        BATCH_GET_IMAGE("BatchGetImage");
 
         private final String wireName;
 
@@ -231,6 +232,9 @@ public final class EcrDouble implements AutoCloseable {
         final Instant pushedAt;
         Optional<Summary> summary = Optional.empty();
         Optional<Scan> scan = Optional.empty();
+        String mediaType = "application/vnd.docker.distribution.manifest.v2+json";
+        /** The manifest BatchGetImage answers: an index's as stored, a single image's made up. */
+        Optional<String> manifest = Optional.empty();
 
         Image(String digest, Instant pushedAt) {
             this.digest = digest;
@@ -344,6 +348,46 @@ public final class EcrDouble implements AutoCloseable {
                     d -> new Image(d, FIRST_PUSH.plusSeconds(60L * pushes.getAndIncrement())));
             image.tags.clear();
             image.tags.addAll(List.of(tags));
+        }
+        return this;
+    }
+
+    /**
+     * Adds an image index (OCI) to a repository: its platform images ({@code os/architecture[/variant]} to digest,
+     * in order; {@code unknown/unknown} makes a BuildKit attestation manifest) are added untagged where missing,
+     * and the index gets {@code tags}, as {@code docker buildx build --platform ... --push} leaves them. ECR has no
+     * scan of the index itself.
+     */
+    public EcrDouble index(String account, String repository, String digest, Map<String, String> platforms,
+                           String... tags) {
+        ArrayNode manifests = NODES.arrayNode();
+        String first = platforms.values().iterator().next();
+        platforms.forEach((platform, child) -> {
+            String[] parts = platform.split("/");
+            ObjectNode m = manifests.addObject();
+            m.put("mediaType", "application/vnd.oci.image.manifest.v1+json").put("digest", child).put("size", 1610);
+            if (platform.equals("unknown/unknown")) {
+                m.putObject("annotations").put("vnd.docker.reference.digest", first)
+                        .put("vnd.docker.reference.type", "attestation-manifest");
+            }
+            ObjectNode p = m.putObject("platform").put("architecture", parts[1]).put("os", parts[0]);
+            if (parts.length > 2) {
+                p.put("variant", parts[2]);
+            }
+        });
+        ObjectNode index = NODES.objectNode().put("schemaVersion", 2)
+                .put("mediaType", "application/vnd.oci.image.index.v1+json");
+        index.set("manifests", manifests);
+        synchronized (lock) {
+            Repository repo = existing(account, repository);
+            platforms.values().forEach(child -> repo.images.computeIfAbsent(child,
+                    d -> new Image(d, FIRST_PUSH.plusSeconds(60L * pushes.getAndIncrement()))));
+        }
+        image(account, repository, digest, tags);
+        synchronized (lock) {
+            Image image = existing(account, repository, digest);
+            image.mediaType = "application/vnd.oci.image.index.v1+json";
+            image.manifest = Optional.of(index.toPrettyString());
         }
         return this;
     }
@@ -614,6 +658,7 @@ public final class EcrDouble implements AutoCloseable {
                 case DESCRIBE_REPOSITORIES -> describeRepositories(in, region);
                 case DESCRIBE_IMAGES -> describeImages(in);
                 case DESCRIBE_IMAGE_SCAN_FINDINGS -> describeImageScanFindings(in, region);
+                case BATCH_GET_IMAGE -> batchGetImage(in);
             };
         }
     }
@@ -710,8 +755,10 @@ public final class EcrDouble implements AutoCloseable {
         }
         node.put("imageSizeInBytes", 31_457_280);
         node.set("imagePushedAt", timestamp(image.pushedAt));
-        node.put("imageManifestMediaType", "application/vnd.docker.distribution.manifest.v2+json");
-        node.put("artifactMediaType", "application/vnd.docker.container.image.v1+json");
+        node.put("imageManifestMediaType", image.mediaType);
+        if (image.manifest.isEmpty()) {
+            node.put("artifactMediaType", "application/vnd.docker.container.image.v1+json");
+        }
         image.summary.ifPresent(summary -> {
             node.putObject("imageScanStatus").put("status", summary.status())
                     .put("description", statusDescription(summary.status()));
@@ -811,6 +858,43 @@ public final class EcrDouble implements AutoCloseable {
                 .orElseThrow(() -> EcrError.badRequest("ImageNotFoundException", "The image with imageId "
                         + imageIdText(id) + " does not exist within the repository with name '" + repo.name
                         + "' in the registry with id '" + repo.account + "'"));
+    }
+
+    /** BatchGetImage: each image's manifest, if its media type is accepted; a failure entry for each that is not. */
+    private ObjectNode batchGetImage(ObjectNode in) {
+        Repository repo = repository(registryId(in), requiredText(in, "repositoryName"));
+        List<String> accepted = new ArrayList<>();
+        in.path("acceptedMediaTypes").forEach(t -> accepted.add(t.asText()));
+        ObjectNode out = NODES.objectNode();
+        ArrayNode images = out.putArray("images");
+        ArrayNode failures = out.putArray("failures");
+        for (JsonNode id : in.path("imageIds")) {
+            Image image;
+            try {
+                image = image(repo, id);
+            } catch (EcrError notFound) {
+                failures.addObject().<ObjectNode>set("imageId", id.deepCopy()).put("failureCode", "ImageNotFound")
+                        .put("failureReason", "Requested image not found");
+                continue;
+            }
+            String type = image.mediaType;
+            if (!accepted.isEmpty() && !accepted.contains(type)) {
+                failures.addObject().<ObjectNode>set("imageId", id.deepCopy())
+                        .put("failureCode", "UnsupportedImageType")
+                        .put("failureReason", "The image has a media type not in acceptedMediaTypes: " + type);
+                continue;
+            }
+            ObjectNode node = images.addObject().put("registryId", repo.account).put("repositoryName", repo.name);
+            ObjectNode imageId = node.putObject("imageId").put("imageDigest", image.digest);
+            if (id.hasNonNull("imageTag")) {
+                imageId.put("imageTag", id.path("imageTag").asText());
+            }
+            node.put("imageManifest", image.manifest.orElseGet(() -> "{\"schemaVersion\":2,\"mediaType\":\""
+                    + type + "\",\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\","
+                    + "\"size\":1470,\"digest\":\"sha256:" + "0c".repeat(32) + "\"},\"layers\":[]}"));
+            node.put("imageManifestMediaType", type);
+        }
+        return out;
     }
 
     private static String imageIdText(JsonNode id) {

@@ -46,6 +46,26 @@ public final class RecordedFacts {
             }
         }
         for (JsonNode f : files) {
+            // batch-get-image: image indexes, with their platform images (attestations as unknown/unknown)
+            for (JsonNode i : f.path("images")) {
+                JsonNode manifest = JSON.readTree(i.path("imageManifest").asText("{}"));
+                if (!manifest.has("manifests")) {
+                    continue;
+                }
+                java.util.Map<String, String> platforms = new java.util.LinkedHashMap<>();
+                for (JsonNode m : manifest.path("manifests")) {
+                    JsonNode p = m.path("platform");
+                    platforms.put(p.path("os").asText() + "/" + p.path("architecture").asText()
+                            + (p.hasNonNull("variant") ? "/" + p.path("variant").asText() : ""),
+                            m.path("digest").asText());
+                }
+                JsonNode id = i.path("imageId");
+                ecr.index(i.path("registryId").asText(), i.path("repositoryName").asText(),
+                        id.path("imageDigest").asText(), platforms, id.hasNonNull("imageTag")
+                                ? new String[] {id.path("imageTag").asText()} : new String[0]);
+            }
+        }
+        for (JsonNode f : files) {
             if (!f.has("imageScanFindings")) {
                 continue;
             }
