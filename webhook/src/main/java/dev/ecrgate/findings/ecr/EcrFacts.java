@@ -599,7 +599,11 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
      */
     public CompletableFuture<Refreshed> refreshScan(String account, String region, String repository,
                                                    String digest) {
-        return each(account, region, registry -> refreshCached(scans, new DigestKey(registry, repository, digest)));
+        return each(account, region, registry -> {
+            DigestKey key = new DigestKey(registry, repository, digest);
+            // an image index deleted: its cached manifest must not outlive it
+            return refreshCached(scans, key).thenCombine(refreshCached(indexes, key), Refreshed::plus);
+        });
     }
 
     /** Reads the digest of {@code tag} again where it is cached, as {@link #refreshScan} does for a scan. */

@@ -218,6 +218,26 @@ public final class MotoServer implements AutoCloseable {
                 .join().image().imageId().imageDigest();
     }
 
+    /**
+     * Puts an image index (or any manifest) as {@code docker buildx} pushes it: the manifest as given, with its
+     * media type, under {@code digest}, tagged when {@code tag} is not null. moto stores the manifest and answers it
+     * from BatchGetImage (ignoring acceptedMediaTypes), and DescribeImages reports the media type.
+     */
+    public String putManifest(String repository, String digest, String tag, String mediaType, String manifest) {
+        return ecr.putImage(r -> {
+            r.repositoryName(repository).imageDigest(digest).imageManifestMediaType(mediaType)
+                    .imageManifest(manifest);
+            if (tag != null) {
+                r.imageTag(tag);
+            }
+        }).join().image().imageId().imageDigest();
+    }
+
+    /** A Docker v2 manifest unique to {@code digest}, as {@link #putImage} stores. */
+    public static String singleManifest(String digest) {
+        return manifest(digest);
+    }
+
     /** Starts the (only) scan of the day for an image, after which DescribeImageScanFindings answers. */
     public void startImageScan(String repository, String digest) {
         ecr.startImageScan(r -> r.repositoryName(repository).imageId(i -> i.imageDigest(digest))).join();
