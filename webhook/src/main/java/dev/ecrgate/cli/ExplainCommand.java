@@ -161,18 +161,35 @@ final class ExplainCommand implements Callable<Integer> {
         facts.repository().ifPresentOrElse(r -> out.println("tags        " + r.describe()),
                 () -> out.println("tags        mutability unknown" + facts.repositoryFailure().map(f -> " (" + f + ")")
                         .orElse("")));
-        out.println("digest      " + facts.digest().orElse("unknown"));
-        ScanResult scan = facts.scan();
+        out.println("digest      " + facts.digest().orElse("unknown") + (facts.isIndex() ? " (image index)" : ""));
         if (facts.scanFailure().isPresent()) {
             out.println("scan        could not be read: " + facts.scanFailure().get());
             return;
         }
-        out.println("scan        " + scan.status() + scan.completedAt().map(t -> ", completed " + t + " ("
+        facts.stale().ifPresent(s -> out.println("stale       " + s));
+        if (facts.isIndex()) {
+            // each platform image has its own scan, judged by the policies' vulnerabilities.platforms
+            for (dev.ecrgate.findings.PlatformImage p : facts.platforms()) {
+                out.println("platform    " + p.platform() + "  " + p.digest());
+                if (p.scanFailure().isPresent()) {
+                    out.println("  scan      could not be read: " + p.scanFailure().get());
+                } else {
+                    scan(out, p.scan(), now, "  ");
+                }
+            }
+            return;
+        }
+        scan(out, facts.scan(), now, "");
+    }
+
+    private static void scan(PrintWriter out, ScanResult scan, Instant now, String indent) {
+        String scanLabel = indent.isEmpty() ? "scan        " : indent + "scan      ";
+        String countsLabel = indent.isEmpty() ? "counts      " : indent + "counts    ";
+        out.println(scanLabel + scan.status() + scan.completedAt().map(t -> ", completed " + t + " ("
                 + Duration.between(t, now).toDays() + " days ago)").orElse("")
                 + scan.description().filter(d -> !d.isBlank()).map(d -> ": " + d).orElse(""));
-        facts.stale().ifPresent(s -> out.println("            stale: " + s));
         if (!scan.severityCounts().isEmpty()) {
-            out.println("counts      " + scan.severityCounts().entrySet().stream()
+            out.println(countsLabel + scan.severityCounts().entrySet().stream()
                     .sorted(java.util.Map.Entry.<Severity, Integer>comparingByKey().reversed())
                     .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
         }
@@ -180,11 +197,11 @@ final class ExplainCommand implements Callable<Integer> {
             List<Finding> worst = list.stream().sorted(Comparator.comparing(Finding::severity).reversed()
                     .thenComparing(Finding::id)).limit(5).toList();
             for (Finding f : worst) {
-                out.println("  " + f.id() + " " + f.severity() + " " + f.packageName() + " " + f.packageVersion()
+                out.println(indent + "  " + f.id() + " " + f.severity() + " " + f.packageName() + " " + f.packageVersion()
                         + f.fixedInVersion().map(v -> ", fixed in " + v).orElse(""));
             }
             if (list.size() > worst.size()) {
-                out.println("  ... and " + (list.size() - worst.size()) + " more findings");
+                out.println(indent + "  ... and " + (list.size() - worst.size()) + " more findings");
             }
         });
     }

@@ -35,6 +35,26 @@ class ExplainCommandTest {
     }
 
     @Test
+    void showsEachPlatformImageOfAnIndexWithItsOwnCounts() {
+        CommandOutput r = CommandOutput.run("explain", HOST + "/team-blue/api:2.1.0", "-n", "team-blue",
+                "--policies", "../examples/multiarch/policies", "--findings", "../examples/multiarch/findings");
+        assertEquals(0, r.exit(), r.err());
+        String out = r.out();
+        assertTrue(out.contains("digest      sha256:c590e8141a7818b95cd564a4b48f1a3e926a33f8612f5c5403c51915163f370f"
+                + " (image index)"), out);
+        assertTrue(out.contains("platform    linux/amd64  sha256:68f1261eae8b6e5884e253731ec36eca629c02c3397e5ef0b62eb1249"
+                + "d17fe9c\n  scan      COMPLETE"), out);
+        assertTrue(out.contains("  counts    MEDIUM 1\n"), out);
+        assertTrue(out.contains("platform    linux/arm64/v8  sha256:cb491f52c2f0"), out);
+        assertTrue(out.contains("  counts    CRITICAL 1, MEDIUM 1\n    CVE-2026-21001 CRITICAL libgcrypt20 1.10.1-3"),
+                out);
+        assertTrue(out.contains("amd64-cluster: warns: vulnerabilities.maxCounts: linux/arm64/v8 (sha256:cb491f52c2f0…):"
+                + " too many vulnerabilities: CRITICAL 1 (max 0) (not required by vulnerabilities.platforms"
+                + " [linux/amd64])"), out);
+        assertTrue(out.endsWith("verdict     allowed, with warnings\n"), out);
+    }
+
+    @Test
     void theNamespaceHasTheShortFlagThatCheckAndKubectlHave() {
         CommandOutput r = CommandOutput.run("explain", HOST + "/team-blue/api:1.4.2", "-n", "team-blue",
                 "--policies", "../policies", "--findings", "../examples/findings");
