@@ -167,6 +167,28 @@ class EcrFactsIndexIT {
         assertEquals(summary(offline), summary(live));
     }
 
+    @Test
+    void theWebhookDeniesAPodOfTheMultiArchExampleNamingThePlatformAndItsDigest() throws Exception {
+        ecr.reset();
+        RecordedFacts.load(Path.of("..").toAbsolutePath().normalize().resolve("examples/multiarch/findings"), ecr);
+        byte[] review = new String(dev.ecrgate.server.RunningWebhook.example("allow-pod.json"),
+                java.nio.charset.StandardCharsets.UTF_8).replace("team-blue/api:1.4.2", "team-blue/api:2.1.0")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (var server = dev.ecrgate.server.RunningWebhook.live(ecr.endpoint(), java.time.Duration.ofSeconds(3),
+                java.time.Clock.fixed(Instant.parse("2026-12-03T12:00:00Z"), java.time.ZoneOffset.UTC))) {
+            var response = new com.fasterxml.jackson.databind.ObjectMapper().readTree(server.post(review).body())
+                    .path("response");
+
+            assertEquals(false, response.path("allowed").asBoolean(), response::toString);
+            String message = response.path("status").path("message").asText();
+            assertTrue(message.contains("image 111122223333.dkr.ecr.us-east-1.amazonaws.com/team-blue/api:2.1.0"
+                    + " (digest sha256:c590e8141a78…)"), message);
+            assertTrue(message.contains("vulnerabilities.maxCounts: linux/arm64/v8 (sha256:cb491f52c2f0…): too many"
+                    + " vulnerabilities: CRITICAL 1 (max 0)"), message);
+            assertTrue(message.contains("CVE-2026-21001 CRITICAL libgcrypt20 1.10.1-3"), message);
+        }
+    }
+
     static List<String> summary(ImageFacts f) {
         return f.platforms().stream().map(p -> p.platform() + " " + p.digest() + " " + p.scan().status() + " "
                 + p.scan().findings().orElse(List.of()).stream().map(Finding::id).sorted().toList()).toList();
