@@ -11,6 +11,7 @@ import dev.ecrgate.policy.rules.AllowedTagPatterns;
 import dev.ecrgate.policy.rules.Check;
 import dev.ecrgate.policy.rules.DeniedTags;
 import dev.ecrgate.policy.rules.EcrRegistries;
+import dev.ecrgate.policy.rules.ExceptionScope;
 import dev.ecrgate.policy.rules.Exemptions;
 import dev.ecrgate.policy.rules.ImmutableOrDigest;
 import dev.ecrgate.policy.rules.LookupFailure;
@@ -64,13 +65,21 @@ public final class Decider {
      * @param images   one entry per container, in order
      * @param lookups  the ECR images whose facts the decision needs, with what it needs of each
      * @param now      the time of the decision
+     * @param exceptions the ImageExceptions made in the request's namespace
      */
     public record Plan(AdmissionSubject subject, List<ImagePolicy> policies, List<PlannedImage> images,
-                       Map<ImageReference, FactNeeds> lookups, Instant now) {
+                       Map<ImageReference, FactNeeds> lookups, Instant now, List<ImageException> exceptions) {
         public Plan {
             policies = List.copyOf(policies);
             images = List.copyOf(images);
             lookups = Map.copyOf(lookups);
+            exceptions = List.copyOf(exceptions);
+        }
+
+        /** A plan without namespaced exceptions. */
+        public Plan(AdmissionSubject subject, List<ImagePolicy> policies, List<PlannedImage> images,
+                    Map<ImageReference, FactNeeds> lookups, Instant now) {
+            this(subject, policies, images, lookups, now, List.of());
         }
     }
 
@@ -102,7 +111,7 @@ public final class Decider {
                 }
             });
         }
-        return new Plan(subject, applicable, images, lookups, now);
+        return new Plan(subject, applicable, images, lookups, now, policySet.exceptionsIn(subject.namespace()));
     }
 
     /** {@link #plan} and {@link #decide(Plan, Map)} in one, for callers that already hold every fact. */
@@ -141,7 +150,11 @@ public final class Decider {
                     exempted.add(new Decision.Exempted(c, policy.name(), exempt.get().reason()));
                     continue;
                 }
-                Target target = new Target(c, ref, digest, known, policy, namespace, today, plan.now(), violations);
+                ExceptionScope scope = ExceptionScope.of(plan.exceptions(), policy, ref, namespace, plan.now());
+                scope.applied().forEach(e -> exemptions.add(policy.name() + ": ImageException " + e.id() + ": "
+                        + e.reason()));
+                Target target = new Target(c, ref, digest, known, policy, namespace, today, plan.now(), violations,
+                        scope);
                 for (Check check : CHECKS) {
                     check.check(target);
                 }

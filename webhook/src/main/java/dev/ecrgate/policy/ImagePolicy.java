@@ -20,11 +20,13 @@ import java.util.Optional;
  * @param exemptions        images that this policy lets through whatever its rules say
  * @param onLookupFailure   the outcome when a fact a rule needs cannot be read from ECR in time (and no earlier
  *                          answer is known)
+ * @param allowNamespacedExceptions whether {@code ImageException}s in the request's namespace may lift this
+ *                          policy's rules ({@code spec.exceptions.allowNamespaced})
  */
 public record ImagePolicy(String name, String origin, List<Glob> namespaces, List<Glob> excludeNamespaces, Mode mode,
                           Optional<String> helpText, RegistryRules registries, RepositoryRules repositories,
                           Optional<VulnerabilityRules> vulnerabilities, TagRules tags, List<Exemption> exemptions,
-                          Outcome onLookupFailure) {
+                          Outcome onLookupFailure, boolean allowNamespacedExceptions) {
     public ImagePolicy {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(origin, "origin");
@@ -40,10 +42,19 @@ public record ImagePolicy(String name, String origin, List<Glob> namespaces, Lis
         Objects.requireNonNull(onLookupFailure, "onLookupFailure");
     }
 
+    /** A policy that honours no namespaced {@link ImageException}. */
+    public ImagePolicy(String name, String origin, List<Glob> namespaces, List<Glob> excludeNamespaces, Mode mode,
+                       Optional<String> helpText, RegistryRules registries, RepositoryRules repositories,
+                       Optional<VulnerabilityRules> vulnerabilities, TagRules tags, List<Exemption> exemptions,
+                       Outcome onLookupFailure) {
+        this(name, origin, namespaces, excludeNamespaces, mode, helpText, registries, repositories, vulnerabilities,
+                tags, exemptions, onLookupFailure, false);
+    }
+
     /** This policy in another mode. */
     public ImagePolicy withMode(Mode value) {
         return new ImagePolicy(name, origin, namespaces, excludeNamespaces, value, helpText, registries, repositories,
-                vulnerabilities, tags, exemptions, onLookupFailure);
+                vulnerabilities, tags, exemptions, onLookupFailure, allowNamespacedExceptions);
     }
 
     /** Whether this policy applies to requests in {@code namespace}. */

@@ -111,6 +111,8 @@ public final class PolicyLoader {
     /** The policies and errors of one load, accumulated file by file. */
     private static final class Loading {
         private final List<ImagePolicy> policies = new ArrayList<>();
+        private final List<ImageException> exceptions = new ArrayList<>();
+        private final Map<String, String> exceptionOrigins = new HashMap<>();
         private final List<PolicyError> errors = new ArrayList<>();
         private final Map<String, String> nameOrigins = new HashMap<>();
 
@@ -158,6 +160,16 @@ public final class PolicyLoader {
                     }
                 });
                 result.policy().ifPresent(policies::add);
+                result.exception().ifPresent(e -> {
+                    String first = exceptionOrigins.putIfAbsent(e.id(), e.origin());
+                    if (first != null) {
+                        int line = Integer.parseInt(e.origin().substring(e.origin().lastIndexOf(':') + 1));
+                        fileErrors.add(new PolicyError(file, line, 1, "metadata.name", "duplicate exception "
+                                + OutsideText.quoted(e.id()) + " (also defined at " + first + ")"));
+                    } else {
+                        exceptions.add(e);
+                    }
+                });
             }
             // in the order they appear in the file, which is the order people fix them in
             fileErrors.sort(Comparator.comparingInt(PolicyError::line).thenComparingInt(PolicyError::column));
@@ -165,14 +177,14 @@ public final class PolicyLoader {
         }
 
         PolicySet finish(String where, String noPolicies) throws PolicyLoadException {
-            if (errors.isEmpty() && policies.isEmpty()) {
+            if (errors.isEmpty() && policies.isEmpty() && exceptions.isEmpty()) {
                 errors.add(new PolicyError(where, 0, 0, "", noPolicies
                         + " (a webhook without policies would admit every image)"));
             }
             if (!errors.isEmpty()) {
                 throw new PolicyLoadException(errors);
             }
-            return new PolicySet(policies);
+            return new PolicySet(policies, exceptions);
         }
     }
 }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -33,7 +34,19 @@ import java.util.regex.Pattern;
  */
 final class PolicyValidator extends PolicyValues {
     static final String API_VERSION = "ecrgate.dev/v1";
+    /** The CRD serves the same schema as v1alpha1, so objects of either version read the same. */
+    static final String API_VERSION_ALPHA = "ecrgate.dev/v1alpha1";
     static final String KIND = "ImagePolicy";
+    static final String EXCEPTION_KIND = "ImageException";
+    /** What an exception's {@code rules} may lift: every rule but an invalid reference and the notices. */
+    static final List<Rule> LIFTABLE = List.of(Rule.REGISTRY, Rule.OTHER_REGISTRY, Rule.REPOSITORY, Rule.TAG_DENIED,
+            Rule.DIGEST_REQUIRED, Rule.IMMUTABLE_OR_DIGEST, Rule.TAG_PATTERN, Rule.SCAN_STATUS, Rule.SCAN_AGE,
+            Rule.VULNERABILITIES, Rule.PLATFORMS, Rule.LOOKUP_FAILED);
+    private static final Pattern VULNERABILITY_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{2,127}");
+    /** metadata fields the API server writes; an object read back with kubectl get -o yaml has them. */
+    private static final List<String> SERVER_METADATA = List.of("uid", "resourceVersion", "generation",
+            "creationTimestamp", "managedFields", "deletionTimestamp", "deletionGracePeriodSeconds", "finalizers",
+            "ownerReferences", "selfLink");
 
     /** Severities in the order people think of them, for messages. */
     static final List<String> SEVERITY_NAMES =
@@ -60,9 +73,14 @@ final class PolicyValidator extends PolicyValues {
      * @param name         {@code metadata.name} when it could be read (even if other fields are wrong), and where
      * @param errors       every error found
      */
-    record Result(Optional<ImagePolicy> policy, Optional<Located<String>> name, List<PolicyError> errors) {
+    record Result(Optional<ImagePolicy> policy, Optional<Located<String>> name, List<PolicyError> errors,
+                  Optional<ImageException> exception) {
         Result {
             errors = List.copyOf(errors);
+        }
+
+        Result(Optional<ImagePolicy> policy, Optional<Located<String>> name, List<PolicyError> errors) {
+            this(policy, name, errors, Optional.empty());
         }
     }
 
@@ -76,31 +94,46 @@ final class PolicyValidator extends PolicyValues {
 
     private Result document(Node document) {
         if (!(document instanceof Mapping root)) {
-            error("", document.position(), "expected an ImagePolicy document (a mapping), got " + document.describe());
+            error("", document.position(), "expected an ImagePolicy or ImageException document (a mapping), got "
+                    + document.describe());
             return new Result(Optional.empty(), Optional.empty(), errors);
         }
-        Fields f = fields(root, "", "apiVersion", "kind", "metadata", "spec");
+        // status is the cluster's (kubectl get -o yaml prints it): never read
+        Fields f = fields(root, "", "apiVersion", "kind", "metadata", "spec", "status");
         f.required("apiVersion").flatMap(n -> string(n, "apiVersion")).ifPresent(v -> {
-            if (!v.equals(API_VERSION)) {
+            if (!v.equals(API_VERSION) && !v.equals(API_VERSION_ALPHA)) {
                 error("apiVersion", root.entries().get("apiVersion").value().position(),
-                        "unsupported apiVersion " + OutsideText.quoted(v) + " (expected " + OutsideText.quoted(API_VERSION) + ")");
+                        "unsupported apiVersion " + OutsideText.quoted(v) + " (expected " + OutsideText.quoted(API_VERSION)
+                                + " or " + OutsideText.quoted(API_VERSION_ALPHA) + ")");
             }
         });
-        f.required("kind").flatMap(n -> string(n, "kind")).ifPresent(v -> {
-            if (!v.equals(KIND)) {
+        Optional<String> kind = f.required("kind").flatMap(n -> string(n, "kind"));
+        kind.ifPresent(v -> {
+            if (!v.equals(KIND) && !v.equals(EXCEPTION_KIND)) {
                 error("kind", root.entries().get("kind").value().position(),
-                        "unsupported kind " + OutsideText.quoted(v) + " (expected " + OutsideText.quoted(KIND) + ")");
+                        "unsupported kind " + OutsideText.quoted(v) + " (expected " + OutsideText.quoted(KIND) + " or "
+                                + OutsideText.quoted(EXCEPTION_KIND) + ")");
             }
         });
-        Optional<Located<String>> name = f.required("metadata").flatMap(n -> mapping(n, "metadata"))
-                .flatMap(metadata -> {
-                    Fields m = fields(metadata, "metadata", "name", "labels", "annotations");
-                    // labels and annotations are for GitOps tooling; ecrgate only checks their shape
-                    m.optional("labels").ifPresent(n -> mapping(n, "metadata.labels"));
-                    m.optional("annotations").ifPresent(n -> mapping(n, "metadata.annotations"));
-                    return m.required("name");
-                })
-                .flatMap(n -> string(n, "metadata.name").map(s -> new Located<>(s, n.position())));
+        boolean exception = kind.filter(EXCEPTION_KIND::equals).isPresent();
+        Optional<Located<String>> namespace = Optional.empty();
+        Optional<Located<String>> name = Optional.empty();
+        Optional<Mapping> metadata = f.required("metadata").flatMap(n -> mapping(n, "metadata"));
+        Optional<String> approvedBy = Optional.empty();
+        if (metadata.isPresent()) {
+            List<String> known = new java.util.ArrayList<>(List.of("name", "namespace", "labels", "annotations"));
+            known.addAll(SERVER_METADATA);
+            Fields m = fields(metadata.get(), "metadata", known.toArray(String[]::new));
+            // labels and annotations are for GitOps tooling; ecrgate only checks their shape
+            Optional<Mapping> labels = m.optional("labels").flatMap(n -> mapping(n, "metadata.labels"));
+            m.optional("annotations").ifPresent(n -> mapping(n, "metadata.annotations"));
+            name = m.required("name").flatMap(n -> string(n, "metadata.name").map(v -> new Located<>(v, n.position())));
+            // a policy is cluster-scoped: a namespace (kustomize adds one) is ignored, as the API server ignores it
+            Optional<Node> ns = exception ? m.required("namespace") : m.optional("namespace");
+            namespace = ns.flatMap(n -> string(n, "metadata.namespace").map(v -> new Located<>(v, n.position())));
+            approvedBy = labels.flatMap(l -> Optional.ofNullable(l.entries().get(ImageException.APPROVED_BY)))
+                    .map(e -> e.value()).filter(v -> v instanceof YamlTree.Scalar).map(v -> ((YamlTree.Scalar) v).text());
+        }
         name.ifPresent(n -> {
             if (n.value().length() > NAME_MAX || !NAME.matcher(n.value()).matches()) {
                 error("metadata.name", n.position(), "invalid name " + OutsideText.quoted(n.value())
@@ -108,6 +141,23 @@ final class PolicyValidator extends PolicyValues {
                         + " ending with a letter or digit, at most " + NAME_MAX + " characters)");
             }
         });
+        namespace.filter(n -> exception).ifPresent(n -> {
+            if (n.value().length() > 63 || !n.value().matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
+                error("metadata.namespace", n.position(), "invalid namespace " + OutsideText.quoted(n.value())
+                        + " (expected a DNS-1123 label)");
+            }
+        });
+        if (exception) {
+            Optional<Mapping> spec = f.required("spec").flatMap(n -> mapping(n, "spec"));
+            Optional<ExceptionSpec> read = spec.flatMap(this::exceptionSpec);
+            if (!errors.isEmpty() || name.isEmpty() || namespace.isEmpty() || read.isEmpty()) {
+                return new Result(Optional.empty(), Optional.empty(), errors);
+            }
+            ExceptionSpec x = read.get();
+            return new Result(Optional.empty(), Optional.empty(), errors, Optional.of(new ImageException(
+                    namespace.get().value(), name.get().value(), file + ":" + root.position().line(), x.policies,
+                    x.images, x.repositories, x.cves, x.rules, x.reason, x.expires, approvedBy)));
+        }
         Spec spec = f.optional("spec").flatMap(n -> mapping(n, "spec")).map(this::spec).orElseGet(Spec::new);
 
         if (!errors.isEmpty() || name.isEmpty()) {
@@ -115,8 +165,84 @@ final class PolicyValidator extends PolicyValues {
         }
         ImagePolicy policy = new ImagePolicy(name.get().value(), file + ":" + root.position().line(),
                 spec.namespaces, spec.excludeNamespaces, spec.mode, spec.helpText, spec.registries,
-                spec.repositories, spec.vulnerabilities, spec.tags, spec.exemptions, spec.onLookupFailure);
+                spec.repositories, spec.vulnerabilities, spec.tags, spec.exemptions, spec.onLookupFailure,
+                spec.allowNamespacedExceptions);
         return new Result(Optional.of(policy), name, errors);
+    }
+
+    /** An ImageException's spec, read. */
+    private record ExceptionSpec(List<String> policies, List<Glob> images, List<Glob> repositories, Set<String> cves,
+                                 Set<String> rules, String reason, java.time.Instant expires) {
+    }
+
+    private Optional<ExceptionSpec> exceptionSpec(Mapping m) {
+        String path = "spec";
+        Fields f = fields(m, path, "policies", "images", "repositories", "cves", "rules", "reason", "expires");
+        List<String> policies = f.optional("policies")
+                .flatMap(n -> list(n, path + ".policies", "to ask every policy that allows namespaced exceptions",
+                        (item, p) -> string(item, p))).orElse(List.of());
+        Optional<Node> imagesNode = f.optional("images");
+        Optional<Node> repositoriesNode = f.optional("repositories");
+        List<Glob> images = imagesNode.flatMap(n -> list(n, path + ".images", "leave the field out", this::glob))
+                .orElse(List.of());
+        List<Glob> repositories = repositoriesNode
+                .flatMap(n -> list(n, path + ".repositories", "leave the field out", this::glob))
+                .orElse(List.of());
+        if (imagesNode.isEmpty() && repositoriesNode.isEmpty()) {
+            error(path, m.position(), "an exception names the images it covers: give images (globs on the image"
+                    + " reference) or repositories (globs on the ECR repository path), or both");
+        }
+        Optional<Node> cvesNode = f.optional("cves");
+        Optional<Node> rulesNode = f.optional("rules");
+        Set<String> cves = new java.util.LinkedHashSet<>();
+        cvesNode.flatMap(n -> list(n, path + ".cves", "leave the field out", (item, p) -> string(item, p)
+                .filter(v -> {
+                    if (!VULNERABILITY_ID.matcher(v).matches()) {
+                        error(p, item.position(), OutsideText.quoted(v) + " is not a vulnerability ID (like"
+                                + " CVE-2024-6387 or GHSA-xxxx-xxxx-xxxx)");
+                        return false;
+                    }
+                    return true;
+                }))).ifPresent(l -> l.forEach(v -> cves.add(v.toUpperCase(Locale.ROOT))));
+        Set<String> rules = new java.util.LinkedHashSet<>();
+        List<String> liftable = LIFTABLE.stream().map(Rule::field).distinct().toList();
+        rulesNode.flatMap(n -> list(n, path + ".rules", "leave the field out", (item, p) -> string(item, p)
+                .filter(v -> {
+                    if (!liftable.contains(v)) {
+                        error(p, item.position(), "unknown rule " + OutsideText.quoted(v) + " (expected one of "
+                                + String.join(", ", liftable) + ")");
+                        return false;
+                    }
+                    return true;
+                }))).ifPresent(rules::addAll);
+        if (cvesNode.isEmpty() && rulesNode.isEmpty()) {
+            error(path, m.position(), "an exception lifts something: give cves (not counted) or rules (not"
+                    + " checked), or both");
+        }
+        Optional<String> reason = f.required("reason").flatMap(n -> nonEmptyString(n, path + ".reason"));
+        Optional<java.time.Instant> expires = f.required("expires").flatMap(n -> expiry(n, path + ".expires"));
+        if (reason.isEmpty() || expires.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ExceptionSpec(policies, images, repositories, cves, rules, reason.get(),
+                expires.get()));
+    }
+
+    /** A date (the exception holds through that day, UTC) or an RFC 3339 time. */
+    private Optional<java.time.Instant> expiry(Node node, String path) {
+        return string(node, path).flatMap(v -> {
+            try {
+                if (DATE.matcher(v).matches()) {
+                    return Optional.of(LocalDate.parse(v).plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC)
+                            .toInstant());
+                }
+                return Optional.of(java.time.OffsetDateTime.parse(v).toInstant());
+            } catch (java.time.format.DateTimeParseException e) {
+                error(path, node.position(), OutsideText.quoted(v) + " is not a date (2027-03-31) or an RFC 3339 time"
+                        + " (2027-03-31T18:00:00Z)");
+                return Optional.empty();
+            }
+        });
     }
 
     /** The spec's parts, defaults until read. */
@@ -131,12 +257,18 @@ final class PolicyValidator extends PolicyValues {
         TagRules tags = TagRules.NONE;
         List<Exemption> exemptions = List.of();
         Outcome onLookupFailure = Outcome.DENY;
+        boolean allowNamespacedExceptions;
     }
 
     private Spec spec(Mapping m) {
         Spec s = new Spec();
         Fields f = fields(m, "spec", "namespaces", "excludeNamespaces", "mode", "helpText", "registries",
-                "repositories", "vulnerabilities", "tags", "exemptions", "onLookupFailure");
+                "repositories", "vulnerabilities", "tags", "exemptions", "onLookupFailure", "exceptions");
+        f.optional("exceptions").flatMap(n -> mapping(n, "spec.exceptions")).ifPresent(x -> {
+            Fields e = fields(x, "spec.exceptions", "allowNamespaced");
+            e.optional("allowNamespaced").flatMap(n -> bool(n, "spec.exceptions.allowNamespaced"))
+                    .ifPresent(v -> s.allowNamespacedExceptions = v);
+        });
         f.optional("namespaces").flatMap(n -> globs(n, "spec.namespaces", "to cover every namespace"))
                 .ifPresent(v -> s.namespaces = v);
         f.optional("excludeNamespaces").flatMap(n -> globs(n, "spec.excludeNamespaces", null))

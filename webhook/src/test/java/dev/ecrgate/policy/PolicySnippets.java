@@ -117,7 +117,7 @@ final class PolicySnippets {
                         spec("  colour: blue"),
                         "bad.yaml:6:3: spec.colour: unknown field \"colour\" (expected one of namespaces,"
                                 + " excludeNamespaces, mode, helpText, registries, repositories, vulnerabilities,"
-                                + " tags, exemptions, onLookupFailure)"),
+                                + " tags, exemptions, onLookupFailure, exceptions)"),
                 bad("a negative count is refused",
                         spec("  vulnerabilities:", "    maxCounts:", "      HIGH: -1"),
                         "bad.yaml:8:13: spec.vulnerabilities.maxCounts.HIGH: expected a non-negative integer,"
@@ -244,7 +244,7 @@ final class PolicySnippets {
                                 + " \"ecrgate.dev/v1\")"),
                 bad("another kind is refused",
                         "apiVersion: ecrgate.dev/v1\nkind: Policy\nmetadata:\n  name: bad\n",
-                        "bad.yaml:2:7: kind: unsupported kind \"Policy\" (expected \"ImagePolicy\")"),
+                        "bad.yaml:2:7: kind: unsupported kind \"Policy\" (expected \"ImagePolicy\" or \"ImageException\")"),
                 bad("a document without apiVersion and name reports both",
                         "kind: ImagePolicy\nmetadata: {}\n",
                         "bad.yaml:1:1: apiVersion: required field is missing",
@@ -256,7 +256,7 @@ final class PolicySnippets {
                                 + " digit, at most 253 characters)"),
                 bad("a document that is a list is refused",
                         "- apiVersion: ecrgate.dev/v1\n",
-                        "bad.yaml:1:1: expected an ImagePolicy document (a mapping), got a list"),
+                        "bad.yaml:1:1: expected an ImagePolicy or ImageException document (a mapping), got a list"),
                 badYamlOnly("a duplicate key is refused, naming the first",
                         spec("  mode: warn", "  mode: enforce"),
                         "bad.yaml:7:3: spec.mode: duplicate key \"mode\" (first at line 6)"),

@@ -65,7 +65,7 @@ class PolicyValidationTest {
                 p.yaml:4:9: metadata.name: invalid name "Bad" (expected a DNS-1123 subdomain: lower case letters,\
                  digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)""",
                 e.getMessage());
-        assertEquals(new PolicyError("p.yaml", 2, 7, "kind", "unsupported kind \"Policy\" (expected \"ImagePolicy\")"),
+        assertEquals(new PolicyError("p.yaml", 2, 7, "kind", "unsupported kind \"Policy\" (expected \"ImagePolicy\" or \"ImageException\")"),
                 e.errors().get(0));
     }
 

@@ -47,7 +47,7 @@ public final class PlatformScans implements Check {
             ContainerImage fresh = new ContainerImage(t.container().kind(), t.container().containerName(),
                     t.container().image(), false);
             run(new Target(fresh, t.ref(), Optional.of(image.digest()), Optional.of(facts(index, image)),
-                    t.policy().withMode(Mode.ENFORCE), t.namespace(), t.today(), t.now(), judged));
+                    t.policy().withMode(Mode.ENFORCE), t.namespace(), t.today(), t.now(), judged, t.exceptions()));
             passes.add(judged.stream().noneMatch(v -> v.effect() == Effect.DENY));
         }
         List<Boolean> required = new ArrayList<>(images.size());
@@ -75,7 +75,7 @@ public final class PlatformScans implements Check {
             PlatformImage image = images.get(i);
             List<Violation> found = new ArrayList<>();
             run(new Target(t.container(), t.ref(), Optional.of(image.digest()), Optional.of(facts(index, image)),
-                    t.policy(), t.namespace(), t.today(), t.now(), found));
+                    t.policy(), t.namespace(), t.today(), t.now(), found, t.exceptions()));
             String prefix = image.platform() + " (" + short12(image.digest()) + "): ";
             String why = platforms.kind() == Platforms.Kind.ANY
                     ? " (not required: vulnerabilities.platforms is any, and another platform passes)"

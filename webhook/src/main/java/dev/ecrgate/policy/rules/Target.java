@@ -5,6 +5,7 @@ import dev.ecrgate.findings.Finding;
 import dev.ecrgate.findings.ImageFacts;
 import dev.ecrgate.findings.ScanResult;
 import dev.ecrgate.image.ImageReference;
+import dev.ecrgate.policy.ImageException;
 import dev.ecrgate.policy.ImagePolicy;
 import dev.ecrgate.policy.Outcome;
 import dev.ecrgate.policy.Rule;
@@ -28,10 +29,11 @@ import java.util.Optional;
  * @param today     the UTC day of {@code now}, for expiry dates
  * @param now       the time of the decision
  * @param out       where violations go, in the order they are added
+ * @param exceptions what the namespace's ImageExceptions lift for this image under this policy
  */
 public record Target(ContainerImage container, ImageReference ref, Optional<String> digest,
                      Optional<ImageFacts> facts, ImagePolicy policy, String namespace, LocalDate today, Instant now,
-                     List<Violation> out) {
+                     List<Violation> out, ExceptionScope exceptions) {
     /** The scan of an image that was not looked up or that ECR does not know. */
     private static final ScanResult UNKNOWN = ScanResult.notFound("ECR has no record of this image");
     private static final Optional<String> LATEST = Optional.of("latest");
@@ -46,6 +48,13 @@ public record Target(ContainerImage container, ImageReference ref, Optional<Stri
         Objects.requireNonNull(today, "today");
         Objects.requireNonNull(now, "now");
         Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(exceptions, "exceptions");
+    }
+
+    /** A target with no exception in scope. */
+    public Target(ContainerImage container, ImageReference ref, Optional<String> digest, Optional<ImageFacts> facts,
+                  ImagePolicy policy, String namespace, LocalDate today, Instant now, List<Violation> out) {
+        this(container, ref, digest, facts, policy, namespace, today, now, out, ExceptionScope.NONE);
     }
 
     /**
@@ -94,11 +103,32 @@ public record Target(ContainerImage container, ImageReference ref, Optional<Stri
      * nothing. The policy's mode and the UPDATE grace decide the violation's effect.
      */
     void add(Rule rule, Outcome outcome, String detail, List<Finding> worst, Optional<String> hint) {
-        if (outcome == Outcome.ALLOW) {
+        if (outcome == Outcome.ALLOW || exceptions.rules().contains(rule.field())) {
             return;
         }
         out.add(new Violation(container, digest, policy.name(), rule, policy.mode().effect(outcome,
-                container.preExisting()), detail, worst, hint));
+                container.preExisting()), detail + expiredExceptions(rule, worst), worst, hint));
+    }
+
+    /** The exceptions that would have lifted this violation but have expired, said after its detail. */
+    private String expiredExceptions(Rule rule, List<Finding> worst) {
+        if (exceptions.expired().isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        for (ImageException e : exceptions.expired()) {
+            boolean would = e.rules().contains(rule.field())
+                    || worst.stream().anyMatch(f -> e.cves().contains(f.id().toUpperCase(java.util.Locale.ROOT)));
+            if (would) {
+                b.append("; the ImageException ").append(e.id()).append(" expired at ").append(e.expires());
+            }
+        }
+        return b.toString();
+    }
+
+    /** Whether a namespaced ImageException in force lifts {@code id} from the count. */
+    boolean excepted(Finding f) {
+        return !exceptions.cves().isEmpty() && exceptions.cves().contains(f.id().toUpperCase(java.util.Locale.ROOT));
     }
 
     /** Reports something the admin should know that does not refuse the image: a warning at most. */

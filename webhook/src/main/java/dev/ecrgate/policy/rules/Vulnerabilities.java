@@ -117,7 +117,7 @@ public final class Vulnerabilities implements Check {
         List<Finding> out = new ArrayList<>(all.size());
         Set<String> expiredReported = new HashSet<>();
         for (Finding f : all) {
-            if (rules.onlyFixable() && !f.fixAvailable().countsAsFixable()) {
+            if (rules.onlyFixable() && !f.fixAvailable().countsAsFixable() || t.excepted(f)) {
                 continue;
             }
             boolean ignored = false;
