@@ -57,6 +57,12 @@ public record ImagePolicy(String name, String origin, List<Glob> namespaces, Lis
                 vulnerabilities, tags, exemptions, onLookupFailure, allowNamespacedExceptions);
     }
 
+    /** This policy, honouring namespaced exceptions or not. */
+    public ImagePolicy withExceptions(boolean allowNamespaced) {
+        return new ImagePolicy(name, origin, namespaces, excludeNamespaces, mode, helpText, registries, repositories,
+                vulnerabilities, tags, exemptions, onLookupFailure, allowNamespaced);
+    }
+
     /** Whether this policy applies to requests in {@code namespace}. */
     public boolean appliesTo(String namespace) {
         for (Glob g : excludeNamespaces) {

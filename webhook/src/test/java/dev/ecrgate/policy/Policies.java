@@ -157,7 +157,7 @@ final class Policies {
 
     ImagePolicy build() {
         return new ImagePolicy(name, name + ".yaml:1", namespaces, exclude, mode, help, registries, repositories,
-                vulnerabilities, tags, exemptions, onLookupFailure, exceptions);
+                vulnerabilities, tags, exemptions, onLookupFailure);
     }
 
     static PolicySet set(Policies... policies) {
