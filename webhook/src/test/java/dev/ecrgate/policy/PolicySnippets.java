@@ -241,10 +241,11 @@ final class PolicySnippets {
                 bad("another apiVersion is refused",
                         "apiVersion: ecrgate.dev/v2\nkind: ImagePolicy\nmetadata:\n  name: bad\n",
                         "bad.yaml:1:13: apiVersion: unsupported apiVersion \"ecrgate.dev/v2\" (expected"
-                                + " \"ecrgate.dev/v1\")"),
+                                + " \"ecrgate.dev/v1\" or \"ecrgate.dev/v1alpha1\")"),
                 bad("another kind is refused",
                         "apiVersion: ecrgate.dev/v1\nkind: Policy\nmetadata:\n  name: bad\n",
-                        "bad.yaml:2:7: kind: unsupported kind \"Policy\" (expected \"ImagePolicy\" or \"ImageException\")"),
+                        "bad.yaml:2:7: kind: unsupported kind \"Policy\" (expected \"ImagePolicy\" or"
+                                + " \"ImageException\")"),
                 bad("a document without apiVersion and name reports both",
                         "kind: ImagePolicy\nmetadata: {}\n",
                         "bad.yaml:1:1: apiVersion: required field is missing",

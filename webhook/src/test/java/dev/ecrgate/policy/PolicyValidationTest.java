@@ -61,11 +61,12 @@ class PolicyValidationTest {
         PolicyLoadException e = assertThrows(PolicyLoadException.class, () -> PolicyLoader.parse("p.yaml",
                 "apiVersion: ecrgate.dev/v1\nkind: Policy\nmetadata:\n  name: Bad\n"));
         assertEquals("""
-                p.yaml:2:7: kind: unsupported kind "Policy" (expected "ImagePolicy")
+                p.yaml:2:7: kind: unsupported kind "Policy" (expected "ImagePolicy" or "ImageException")
                 p.yaml:4:9: metadata.name: invalid name "Bad" (expected a DNS-1123 subdomain: lower case letters,\
                  digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)""",
                 e.getMessage());
-        assertEquals(new PolicyError("p.yaml", 2, 7, "kind", "unsupported kind \"Policy\" (expected \"ImagePolicy\" or \"ImageException\")"),
+        assertEquals(new PolicyError("p.yaml", 2, 7, "kind", "unsupported kind \"Policy\" (expected"
+                + " \"ImagePolicy\" or \"ImageException\")"),
                 e.errors().get(0));
     }
 
