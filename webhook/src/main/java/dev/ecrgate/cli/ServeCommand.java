@@ -67,6 +67,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "Directory of ImagePolicy YAML files (default: ${DEFAULT-VALUE}).")
     Path policies;
 
+    @Option(names = "--policies-from", paramLabel = "SOURCE", defaultValue = "files",
+            description = "files: the --policies directory, reloaded on change; cluster: ImagePolicy and"
+                    + " ImageException objects (ecrgate.dev CRDs), watched, with a status on each. Uses the"
+                    + " in-cluster config or KUBECONFIG (default: ${DEFAULT-VALUE}; cluster in deploy/).")
+    String policiesFrom;
+
     @Option(names = "--findings", paramLabel = "DIR",
             description = "Directory of recorded AWS CLI output (describe-image-scan-findings, describe-images,"
                     + " describe-repositories) to read image facts from, instead of the live ECR API.")
@@ -251,7 +257,7 @@ final class ServeCommand implements Callable<Integer> {
                     new ServeConfig.Tls(Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey),
                             Optional.ofNullable(writeCa), Optional.ofNullable(clientCa), clusterSettings()),
                     new ServeConfig.Sources(policies, Optional.ofNullable(findings), Durations.parse(reloadInterval),
-                            warnOnly),
+                            warnOnly, ServeConfig.PoliciesFrom.parse(policiesFrom)),
                     new ServeConfig.Facts(Durations.parse(deadline), ecrSettings(), Optional.ofNullable(prefetch),
                             environment, eventQueues()),
                     Durations.parse(drain), DecisionLog.Format.parse(logFormat), auditSettings());

@@ -102,18 +102,40 @@ public record ServeConfig(Listen listen, Tls tls, Sources sources, Facts facts, 
      * @param findings       recorded AWS CLI output to read image facts from, instead of the live ECR API
      * @param reloadInterval how often the policies and findings directories (and TLS files) are checked for changes
      */
-    public record Sources(Path policies, Optional<Path> findings, Duration reloadInterval, boolean warnOnly) {
+    public record Sources(Path policies, Optional<Path> findings, Duration reloadInterval, boolean warnOnly,
+                          PoliciesFrom policiesFrom) {
         /** Policies in the modes their files give. */
         public Sources(Path policies, Optional<Path> findings, Duration reloadInterval) {
             this(policies, findings, reloadInterval, false);
         }
 
+        /** Policies from files. */
+        public Sources(Path policies, Optional<Path> findings, Duration reloadInterval, boolean warnOnly) {
+            this(policies, findings, reloadInterval, warnOnly, PoliciesFrom.FILES);
+        }
+
         public Sources {
             Objects.requireNonNull(policies, "policies");
             Objects.requireNonNull(findings, "findings");
+            Objects.requireNonNull(policiesFrom, "policiesFrom");
             if (reloadInterval.toMillis() < 100) {
                 throw new IllegalArgumentException("--reload-interval must be at least 100ms");
             }
+        }
+    }
+
+    /** Where policies come from: files in {@code --policies}, or ImagePolicy and ImageException objects. */
+    public enum PoliciesFrom {
+        FILES, CLUSTER;
+
+        /** Reads {@code --policies-from}. */
+        public static PoliciesFrom parse(String text) {
+            return switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "files" -> FILES;
+                case "cluster" -> CLUSTER;
+                default -> throw new IllegalArgumentException("--policies-from must be files or cluster, got \""
+                        + text + "\"");
+            };
         }
     }
 
@@ -206,7 +228,14 @@ public record ServeConfig(Listen listen, Tls tls, Sources sources, Facts facts, 
 
         /** Every enforce policy warns instead of denying ({@code --warn-only}). */
         public Builder warnOnly(boolean value) {
-            return sources(new Sources(sources.policies(), sources.findings(), sources.reloadInterval(), value));
+            return sources(new Sources(sources.policies(), sources.findings(), sources.reloadInterval(), value,
+                    sources.policiesFrom()));
+        }
+
+        /** Policies from ImagePolicy and ImageException objects in the cluster, or from files. */
+        public Builder policiesFrom(PoliciesFrom value) {
+            return sources(new Sources(sources.policies(), sources.findings(), sources.reloadInterval(),
+                    sources.warnOnly(), value));
         }
 
         public Builder sources(Sources value) {
@@ -217,11 +246,12 @@ public record ServeConfig(Listen listen, Tls tls, Sources sources, Facts facts, 
         /** Image facts from recorded AWS CLI output in this directory, instead of the live ECR API. */
         public Builder findings(Path value) {
             return sources(new Sources(sources.policies(), Optional.of(value), sources.reloadInterval(),
-                    sources.warnOnly()));
+                    sources.warnOnly(), sources.policiesFrom()));
         }
 
         public Builder reloadInterval(Duration value) {
-            return sources(new Sources(sources.policies(), sources.findings(), value, sources.warnOnly()));
+            return sources(new Sources(sources.policies(), sources.findings(), value, sources.warnOnly(),
+                    sources.policiesFrom()));
         }
 
         public Builder facts(Facts value) {

@@ -43,7 +43,8 @@ public final class Webhook implements AutoCloseable {
     private final HttpServer server;
     private final WebhookServer web;
     private final ServingTls tls;
-    private final Reloadable<PolicySet> policies;
+    private final Supplier<PolicySet> policies;
+    private final Optional<ClusterPolicies> clusterPolicies;
     private final Optional<EcrFacts> live;
     private final Metrics metrics;
     private final Optional<Audit> audit;
@@ -57,8 +58,8 @@ public final class Webhook implements AutoCloseable {
         }
     }
 
-    private Webhook(Vertx vertx, HttpServer server, WebhookServer web, ServingTls tls, Reloadable<PolicySet> policies,
-                    Optional<EcrFacts> live, Metrics metrics, Optional<Audit> audit, Optional<EventFeed> events) {
+    private Webhook(Vertx vertx, HttpServer server, WebhookServer web, ServingTls tls, Supplier<PolicySet> policies,
+                    Optional<ClusterPolicies> clusterPolicies, Optional<EcrFacts> live, Metrics metrics, Optional<Audit> audit, Optional<EventFeed> events) {
         this.vertx = vertx;
         this.events = events;
         this.audit = audit;
@@ -67,6 +68,7 @@ public final class Webhook implements AutoCloseable {
         this.web = web;
         this.tls = tls;
         this.policies = policies;
+        this.clusterPolicies = clusterPolicies;
         this.live = live;
     }
 
@@ -91,21 +93,38 @@ public final class Webhook implements AutoCloseable {
     private static Webhook start(ServeConfig config, Clock clock, Metrics metrics) throws StartupException {
         ServeConfig.Sources sources = config.sources();
         ServeConfig.Listen listen = config.listen();
-        Reloadable<PolicySet> policies;
-        try {
-            Reloadable.Loader<PolicySet> loader = sources.warnOnly()
-                    ? dir -> PolicyLoader.loadDirectory(dir).warnOnly() : PolicyLoader::loadDirectory;
-            policies = Reloadable.load("policies", sources.policies(), loader, metrics);
-        } catch (dev.ecrgate.policy.PolicyLoadException e) {
-            throw new StartupException(e.describe(sources.policies().toString()), e);
-        } catch (java.io.IOException e) {
-            throw new StartupException(sources.policies() + ": cannot read policy directory: "
-                    + dev.ecrgate.text.FileErrors.plain(e), e);
-        } catch (Exception e) {
-            throw new StartupException("cannot load policies from " + sources.policies() + ":\n" + e.getMessage(), e);
+        Optional<Reloadable<PolicySet>> fromFiles = Optional.empty();
+        Optional<ClusterPolicies> fromCluster = Optional.empty();
+        Supplier<PolicySet> policies;
+        if (sources.policiesFrom() == ServeConfig.PoliciesFrom.CLUSTER) {
+            try {
+                ClusterPolicies cluster = new ClusterPolicies(new KubernetesClientBuilder().build(), clock, metrics,
+                        sources.warnOnly() ? PolicySet::warnOnly : set -> set).start(java.time.Duration.ofSeconds(60));
+                fromCluster = Optional.of(cluster);
+                policies = cluster::current;
+            } catch (RuntimeException e) {
+                throw new StartupException("cannot read policies from the cluster: " + e.getMessage(), e);
+            }
+        } else {
+            try {
+                Reloadable.Loader<PolicySet> loader = sources.warnOnly()
+                        ? dir -> PolicyLoader.loadDirectory(dir).warnOnly() : PolicyLoader::loadDirectory;
+                Reloadable<PolicySet> files = Reloadable.load("policies", sources.policies(), loader, metrics);
+                fromFiles = Optional.of(files);
+                policies = files::current;
+            } catch (dev.ecrgate.policy.PolicyLoadException e) {
+                throw new StartupException(e.describe(sources.policies().toString()), e);
+            } catch (java.io.IOException e) {
+                throw new StartupException(sources.policies() + ": cannot read policy directory: "
+                        + dev.ecrgate.text.FileErrors.plain(e), e);
+            } catch (Exception e) {
+                throw new StartupException("cannot load policies from " + sources.policies() + ":\n"
+                        + e.getMessage(), e);
+            }
         }
-        metrics.policies(() -> policies.current().policies().size());
-        LOG.info("loaded {} policies from {}{}", policies.current().policies().size(), sources.policies(),
+        metrics.policies(() -> policies.get().policies().size());
+        LOG.info("loaded {} policies from {}{}", policies.get().policies().size(),
+                fromCluster.isPresent() ? "the cluster" : sources.policies(),
                 sources.warnOnly() ? " (--warn-only: every policy warns, nothing is denied)" : "");
         Supplier<FindingsSource> findings;
         Optional<Reloadable<RecordedFindings>> recorded = Optional.empty();
@@ -153,16 +172,16 @@ public final class Webhook implements AutoCloseable {
                     .setMaxHeaderSize(16 * 1024)
                     .setMaxInitialLineLength(8 * 1024);
             ServerTls.apply(options, tls.sslOptions());
-            AdmissionHandler handler = new AdmissionHandler(vertx, codec, policies::current, findings, clock,
+            AdmissionHandler handler = new AdmissionHandler(vertx, codec, policies, findings, clock,
                     new DecisionLog(config.logFormat()), metrics, config.facts().deadline());
             WebhookServer web = new WebhookServer(vertx, handler, codec, listen.maxBodyBytes(),
                     tls.requiresClientCertificate(), listen.maxConnections(), metrics);
             HttpServer server = web.listen(options).await(30, TimeUnit.SECONDS);
             long interval = sources.reloadInterval().toMillis();
             tls.start(vertx, server, interval);
-            policies.watch(vertx, interval);
+            fromFiles.ifPresent(f -> f.watch(vertx, interval));
             recorded.ifPresent(r -> r.watch(vertx, interval));
-            vertx.executeBlocking(() -> Warmup.run(codec, policies.current(), clock.instant(), 300), false)
+            vertx.executeBlocking(() -> Warmup.run(codec, policies.get(), clock.instant(), 300), false)
                     .await(60, TimeUnit.SECONDS);
             if (live.isPresent()) {
                 LiveReadiness.prepare(live.get(), config.facts().prefetch()).whenComplete((v, e) -> web.ready());
@@ -179,9 +198,10 @@ public final class Webhook implements AutoCloseable {
             }
             Optional<Audit> audit = config.audit().map(settings -> startAudit(settings, policies, findings, clock,
                     metrics));
-            return new Webhook(vertx, server, web, tls, policies, live, metrics, audit, events);
+            return new Webhook(vertx, server, web, tls, policies, fromCluster, live, metrics, audit, events);
         } catch (Exception e) {
             vertx.close();
+            fromCluster.ifPresent(ClusterPolicies::close);
             live.ifPresent(EcrFacts::close);
             tls.close();
             throw new StartupException("cannot start the server on " + listen.host() + ":" + listen.port() + ": "
@@ -189,12 +209,12 @@ public final class Webhook implements AutoCloseable {
         }
     }
 
-    private static Audit startAudit(AuditSettings settings, Reloadable<PolicySet> policies,
+    private static Audit startAudit(AuditSettings settings, Supplier<PolicySet> policies,
                                     Supplier<FindingsSource> findings, Clock clock, Metrics metrics) {
         KubernetesClient client = new KubernetesClientBuilder().build();
         AuditMetrics auditMetrics = new AuditMetrics(metrics.registry());
         AuditLeader leader = AuditLeader.start(client, settings,
-                () -> new AuditLoop(client, policies::current, findings, clock, settings, auditMetrics), auditMetrics);
+                () -> new AuditLoop(client, policies, findings, clock, settings, auditMetrics), auditMetrics);
         return new Audit(leader, client);
     }
 
@@ -242,13 +262,14 @@ public final class Webhook implements AutoCloseable {
 
     /** The policies in force now. */
     public PolicySet policies() {
-        return policies.current();
+        return policies.get();
     }
 
     @Override
     public void close() {
         audit.ifPresent(Audit::close);
         events.ifPresent(EventFeed::close);
+        clusterPolicies.ifPresent(ClusterPolicies::close);
         try {
             vertx.close().await(10, TimeUnit.SECONDS);
         } catch (Exception e) {
