@@ -67,8 +67,15 @@ final class PolicyCommand implements Callable<Integer> {
                 spec.commandLine().getOut().println(p.origin() + ": policy " + p.name() + " is valid ("
                         + p.mode().name().toLowerCase(java.util.Locale.ROOT) + ")");
             }
+            for (dev.ecrgate.policy.ImageException x : set.exceptions()) {
+                spec.commandLine().getOut().println(x.origin() + ": exception " + x.id() + " is valid (until "
+                        + x.expires() + x.approvedBy().map(a -> ", approved by " + a).orElse("") + ")");
+            }
             int policies = set.policies().size();
-            spec.commandLine().getOut().println(policies + (policies == 1 ? " policy" : " policies") + " valid");
+            int exceptions = set.exceptions().size();
+            spec.commandLine().getOut().println(policies + (policies == 1 ? " policy" : " policies")
+                    + (exceptions == 0 ? "" : " and " + exceptions + (exceptions == 1 ? " exception" : " exceptions"))
+                    + " valid");
             return 0;
         }
     }

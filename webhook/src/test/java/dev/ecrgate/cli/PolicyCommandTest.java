@@ -22,6 +22,16 @@ class PolicyCommandTest {
     }
 
     @Test
+    void validatesImageExceptionsBesideThePolicies() {
+        CommandOutput r = CommandOutput.run("policy", "validate", "../examples/exceptions", "../policies");
+
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("team-blue-web-openssh.yaml:5: exception team-blue/web-openssh is valid (until"
+                + " 2027-01-01T00:00:00Z, approved by platform-team)"), r.out());
+        assertTrue(r.out().endsWith("4 policies and 1 exception valid\n"), r.out());
+    }
+
+    @Test
     void listsEveryErrorWithFileLineColumnAndField() throws Exception {
         Path file = dir.resolve("broken.yaml");
         Files.writeString(file, """

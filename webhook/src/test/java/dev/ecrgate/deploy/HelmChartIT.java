@@ -239,7 +239,7 @@ class HelmChartIT {
                                             .at("/webhooks/0/namespaceSelector/matchExpressions/0/values"));
                         }),
                 rendering("policies from the cluster: --policies-from=cluster, no ConfigMap, no mount, read access "
-                                + "to ImagePolicy and ImageException",
+                                + "to ImagePolicy and ImageException and their status, the built-in policies as objects",
                         List.of("--set", "policies.source=cluster"), m -> {
                             assertTrue(args(m).contains("--policies-from=cluster"), args(m).toString());
                             assertTrue(args(m).stream().noneMatch(a -> a.startsWith("--policies=")));
@@ -248,6 +248,12 @@ class HelmChartIT {
                             assertTrue(volume(pod, "policies").isMissingNode());
                             assertEquals(Manifests.yaml("[imagepolicies, imageexceptions]"),
                                     m.get("ClusterRole", "ecrgate-policies").at("/rules/0/resources"));
+                            assertEquals(Manifests.yaml("[imagepolicies/status, imageexceptions/status]"),
+                                    m.get("ClusterRole", "ecrgate-policies").at("/rules/1/resources"));
+                            assertEquals(List.of("baseline", "team-namespaces", "production-strict",
+                                    "medium-findings-rollout"), m.all("ImagePolicy").stream()
+                                    .map(p -> p.at("/metadata/name").asText()).toList(),
+                                    "the built-in policies as objects");
                         }),
                 rendering("inline policy files replace the built-in ones when builtin is false",
                         List.of("--set", "policies.builtin=false", "--set-string",
