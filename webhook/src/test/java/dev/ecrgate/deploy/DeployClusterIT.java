@@ -149,8 +149,9 @@ class DeployClusterIT {
         }
         kube.kubectl("-n", "ecrgate", "delete", "lease", LEASE, OTHER_LEASE, "--ignore-not-found");
         kube.kubectl("delete", "namespace", NAMESPACE, "--ignore-not-found", "--wait=false");
-        kube.kubectl("delete", "clusterrolebinding", "ecrgate", "ecrgate-audit", "--ignore-not-found");
-        kube.kubectl("delete", "clusterrole", "ecrgate", "ecrgate-audit", "--ignore-not-found");
+        kube.kubectl("delete", "clusterrolebinding", "ecrgate", "ecrgate-audit", "ecrgate-policies",
+                "--ignore-not-found");
+        kube.kubectl("delete", "clusterrole", "ecrgate", "ecrgate-audit", "ecrgate-policies", "--ignore-not-found");
         if (!crdWasThere) {
             // waits until the API server has deleted every Report, so that a later test can create the CRD again
             kube.kubectl(null, Duration.ofSeconds(60), "delete", "customresourcedefinition", CRD,
@@ -353,6 +354,43 @@ class DeployClusterIT {
         rows.add(new Access("watch", "", "secrets", "ecrgate", "", false));
         return rows.stream();
     }
+
+    static Stream<Access> policyAccess() {
+        List<Access> rows = new ArrayList<>();
+        for (String verb : List.of("get", "list", "watch")) {
+            rows.add(new Access(verb, "ecrgate.dev", "imagepolicies", "", "", true));
+            rows.add(new Access(verb, "ecrgate.dev", "imageexceptions", "", "", true));
+            rows.add(new Access(verb, "ecrgate.dev", "imageexceptions", NAMESPACE, "", true));
+        }
+        for (String verb : List.of("patch", "update")) {
+            rows.add(new Access(verb, "ecrgate.dev", "imagepolicies/status", "", "baseline", true));
+            rows.add(new Access(verb, "ecrgate.dev", "imageexceptions/status", NAMESPACE, "x", true));
+            rows.add(new Access(verb, "ecrgate.dev", "imagepolicies", "", "baseline", false));
+            rows.add(new Access(verb, "ecrgate.dev", "imageexceptions", NAMESPACE, "x", false));
+        }
+        for (String verb : List.of("create", "delete")) {
+            rows.add(new Access(verb, "ecrgate.dev", "imagepolicies", "", "", false));
+            rows.add(new Access(verb, "ecrgate.dev", "imageexceptions", NAMESPACE, "", false));
+        }
+        return rows.stream();
+    }
+
+    /** components/policies-from-cluster's RBAC: read the objects, write only their status. */
+    @ParameterizedTest(name = "with policies from the cluster, ecrgate {0}")
+    @MethodSource("policyAccess")
+    void thePoliciesFromClusterRbacReadsTheObjectsAndWritesOnlyTheirStatus(Access access) throws Exception {
+        synchronized (DeployClusterIT.class) {
+            if (!policyRbacApplied) {
+                ProcessResult r = kube.kubectl("apply", "-f", ROOT.resolve(
+                        "deploy/components/policies-from-cluster/rbac.yaml").toString());
+                assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+                policyRbacApplied = true;
+            }
+        }
+        theShippedRbacGrantsTheAuditExactlyWhatItNeeds(access);
+    }
+
+    static boolean policyRbacApplied;
 
     @ParameterizedTest(name = "ecrgate {0}")
     @MethodSource("auditAccess")
