@@ -57,6 +57,12 @@ public record ImagePolicy(String name, String origin, List<Glob> namespaces, Lis
                 vulnerabilities, tags, exemptions, onLookupFailure, allowNamespacedExceptions);
     }
 
+    /** This policy as read from somewhere else. */
+    public ImagePolicy withOrigin(String value) {
+        return new ImagePolicy(name, value, namespaces, excludeNamespaces, mode, helpText, registries, repositories,
+                vulnerabilities, tags, exemptions, onLookupFailure, allowNamespacedExceptions);
+    }
+
     /** This policy, honouring namespaced exceptions or not. */
     public ImagePolicy withExceptions(boolean allowNamespaced) {
         return new ImagePolicy(name, origin, namespaces, excludeNamespaces, mode, helpText, registries, repositories,
