@@ -394,23 +394,19 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
                 : CompletableFuture.completedFuture(Optional.empty());
 
         CompletableFuture<Optional<String>> digest;
-        CompletableFuture<ScanResult> scan;
-        CompletableFuture<List<PlatformImage>> platforms;
+        CompletableFuture<Scanned> scanned;
         if (!needs.scan()) {
             digest = CompletableFuture.completedFuture(ref.digest());
-            scan = CompletableFuture.completedFuture(ScanResult.notFound("not looked up"));
-            platforms = CompletableFuture.completedFuture(List.of());
+            scanned = CompletableFuture.completedFuture(new Scanned(ScanResult.notFound("not looked up"), List.of()));
         } else if (ref.digest().isPresent()) {
             String d = ref.digest().get();
             digest = CompletableFuture.completedFuture(ref.digest());
-            CompletableFuture<ScanResult> own = scanOf(registry, repository, d, stale);
             // a digest's media type is unknown until asked: an index has no usable scan of its own (basic scanning
             // calls it unsupported, enhanced has none), so only then is its manifest read
-            platforms = own.handle((s, e) -> e == null && EcrCalls.mayBeIndex(s))
-                    .thenCompose(ask -> ask ? platformsOf(registry, repository, d, stale)
-                            : CompletableFuture.completedFuture(List.of()));
-            scan = platforms.handle((p, e) -> p != null && !p.isEmpty()).thenCompose(ix -> ix
-                    ? CompletableFuture.completedFuture(INDEX_HAS_NO_SCAN) : own);
+            scanned = scanOf(registry, repository, d, stale).thenCompose(own -> !EcrCalls.mayBeIndex(own)
+                    ? CompletableFuture.completedFuture(new Scanned(own, List.of()))
+                    : platformsOf(registry, repository, d, stale).thenApply(p -> new Scanned(
+                            p.isEmpty() ? own : INDEX_HAS_NO_SCAN, p)));
         } else {
             CompletableFuture<Entry<EcrCalls.TagInfo>> tag = tagEntries.get(
                     new TagKey(registry, repository, ref.tag().orElse("latest")));
@@ -419,22 +415,22 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
                 return e.value().digest();
             });
             // DescribeImages said whether the tag points at an index: then its platform images are read at once
-            platforms = tag.thenApply(EcrFacts::value).thenCompose(e -> e.value().isIndex()
-                    && e.value().digest().isPresent() ? platformsOf(registry, repository, e.value().digest().get(),
-                    stale) : CompletableFuture.completedFuture(List.of()));
-            scan = tag.thenApply(EcrFacts::value).thenCompose(e -> e.value().digest()
-                    .map(d -> e.value().isIndex() ? CompletableFuture.completedFuture(INDEX_HAS_NO_SCAN)
-                            : scanOf(registry, repository, d, stale))
-                    .orElseGet(() -> CompletableFuture.completedFuture(ScanResult.notFound(e.value().notFound()))));
+            scanned = tag.thenApply(EcrFacts::value).thenCompose(e -> e.value().digest()
+                    .map(d -> e.value().isIndex()
+                            ? platformsOf(registry, repository, d, stale).thenApply(p -> new Scanned(
+                                    INDEX_HAS_NO_SCAN, p))
+                            : scanOf(registry, repository, d, stale).thenApply(s -> new Scanned(s, List.of())))
+                    .orElseGet(() -> CompletableFuture.completedFuture(new Scanned(
+                            ScanResult.notFound(e.value().notFound()), List.of()))));
         }
-        CompletableFuture<Optional<String>> scanFailure = CompletableFuture.allOf(scan, platforms)
-                .handle((s, e) -> e == null ? Optional.empty() : Optional.of(describe(e)));
+        CompletableFuture<Optional<String>> scanFailure = scanned.handle((s, e) -> e == null ? Optional.empty()
+                : Optional.of(describe(e)));
         CompletableFuture<Optional<String>> repoFailure = repo.handle((r, e) -> e == null ? Optional.empty()
                 : Optional.of(describe(e)));
         return CompletableFuture.allOf(scanFailure, repoFailure).thenApply(v -> {
             Optional<String> sf = scanFailure.join();
             Optional<String> rf = repoFailure.join();
-            ScanResult s = sf.isPresent() ? ScanResult.notFound("lookup failed") : scan.join();
+            ScanResult s = sf.isPresent() ? ScanResult.notFound("lookup failed") : scanned.join().scan();
             Optional<RepositoryFacts> r = rf.isPresent() ? Optional.empty() : repo.join().flatMap(e -> {
                 noteStale(e, stale, EcrMetrics.Fact.REPOSITORY, "the repository's tag mutability");
                 return e.value();
@@ -442,8 +438,12 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
             Optional<String> d = digest.isCompletedExceptionally() ? ref.digest() : digest.join();
             return new ImageFacts(d, s, r, sf, rf,
                     stale.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", stale)),
-                    sf.isPresent() ? List.of() : platforms.join());
+                    sf.isPresent() ? List.of() : scanned.join().platforms());
         });
+    }
+
+    /** An image's scan, and its platform images' when it is an index. */
+    private record Scanned(ScanResult scan, List<PlatformImage> platforms) {
     }
 
     /** What the scan of an image index's own digest is taken as: its platform images are judged instead. */
@@ -530,7 +530,8 @@ public final class EcrFacts implements FindingsSource, AutoCloseable {
         return d.toSeconds() + " s";
     }
 
-    static String describe(Throwable error) {
+    /** What went wrong in an AWS SDK call, in one short line: the error code and its message. */
+    public static String describe(Throwable error) {
         Throwable cause = EcrCalls.unwrap(error);
         if (cause instanceof LookupFailedException) {
             return cause.getMessage();

@@ -1,5 +1,6 @@
 package dev.ecrgate.findings.events;
 
+import dev.ecrgate.findings.ecr.EcrFacts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -76,7 +77,7 @@ final class EventQueue implements AutoCloseable {
                     if (error != null) {
                         metrics.queueError(queue.name(), "GetQueueAttributes");
                         LOG.warn("event queue {}: cannot read its attributes ({}); polling it anyway", queue.name(),
-                                EventFeed.describe(error));
+                                EcrFacts.describe(error));
                     } else {
                         String redrive = attributes.attributes().get(QueueAttributeName.REDRIVE_POLICY);
                         String visibility = attributes.attributes().get(QueueAttributeName.VISIBILITY_TIMEOUT);
@@ -108,7 +109,7 @@ final class EventQueue implements AutoCloseable {
                         return;
                     }
                     if (error != null) {
-                        failed(EventFeed.describe(error));
+                        failed(EcrFacts.describe(error));
                         return;
                     }
                     if (down.isPresent()) {
@@ -163,7 +164,7 @@ final class EventQueue implements AutoCloseable {
                         metrics.queueError(queue.name(), "DeleteMessageBatch");
                         LOG.warn("event queue {}: deleting {} handled messages failed ({}); they will be read"
                                 + " again, which is harmless", queue.name(), entries.size(),
-                                EventFeed.describe(error));
+                                EcrFacts.describe(error));
                     } else if (!r.failed().isEmpty()) {
                         metrics.queueError(queue.name(), "DeleteMessageBatch");
                         LOG.warn("event queue {}: {} of {} handled messages were not deleted ({})", queue.name(),

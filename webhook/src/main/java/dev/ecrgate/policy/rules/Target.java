@@ -107,14 +107,12 @@ public record Target(ContainerImage container, ImageReference ref, Optional<Stri
             return;
         }
         out.add(new Violation(container, digest, policy.name(), rule, policy.mode().effect(outcome,
-                container.preExisting()), detail + expiredExceptions(rule, worst), worst, hint));
+                container.preExisting()), exceptions.expired().isEmpty() ? detail
+                : detail + expiredExceptions(rule, worst), worst, hint));
     }
 
     /** The exceptions that would have lifted this violation but have expired, said after its detail. */
     private String expiredExceptions(Rule rule, List<Finding> worst) {
-        if (exceptions.expired().isEmpty()) {
-            return "";
-        }
         StringBuilder b = new StringBuilder();
         for (ImageException e : exceptions.expired()) {
             boolean would = e.rules().contains(rule.field())
