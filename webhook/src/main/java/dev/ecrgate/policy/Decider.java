@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,8 +101,16 @@ public final class Decider {
         LocalDate today = today(now);
         List<PlannedImage> images = new ArrayList<>(subject.images().size());
         Map<ImageReference, FactNeeds> lookups = new LinkedHashMap<>();
+        // a pod's containers often share images: each distinct reference is parsed and planned once
+        Map<String, PlannedImage> parsed = new HashMap<>();
         for (ContainerImage c : subject.images()) {
+            PlannedImage seen = parsed.get(c.image());
+            if (seen != null) {
+                images.add(new PlannedImage(c, seen.reference(), seen.error()));
+                continue;
+            }
             PlannedImage planned = parse(c);
+            parsed.put(c.image(), planned);
             images.add(planned);
             planned.reference().filter(r -> r.ecr().isPresent()).ifPresent(ref -> {
                 for (ImagePolicy p : applicable) {
@@ -130,6 +139,9 @@ public final class Decider {
         List<Decision.Exempted> exempted = new ArrayList<>();
         String namespace = plan.subject().namespace();
         LocalDate today = today(plan.now());
+        // the checks read a container only for its UPDATE grace: containers with the same image and grace are judged
+        // once, and the others get the same violations and exemptions under their own name
+        Map<JudgedKey, Judged> judged = new HashMap<>();
         for (PlannedImage image : plan.images()) {
             ContainerImage c = image.container();
             if (image.reference().isEmpty()) {
@@ -141,6 +153,14 @@ public final class Decider {
                 continue;
             }
             ImageReference ref = image.reference().get();
+            Judged same = judged.get(new JudgedKey(ref, c.preExisting()));
+            if (same != null) {
+                same.repeatFor(c, violations, exemptions, exempted);
+                continue;
+            }
+            int firstViolation = violations.size();
+            int firstExemption = exemptions.size();
+            int firstExempted = exempted.size();
             Optional<ImageFacts> known = Optional.ofNullable(facts.get(ref));
             Optional<String> digest = ref.digest().or(() -> known.flatMap(ImageFacts::digest));
             for (ImagePolicy policy : plan.policies()) {
@@ -159,6 +179,10 @@ public final class Decider {
                     check.check(target);
                 }
             }
+            judged.put(new JudgedKey(ref, c.preExisting()), new Judged(
+                    List.copyOf(violations.subList(firstViolation, violations.size())),
+                    List.copyOf(exemptions.subList(firstExemption, exemptions.size())),
+                    List.copyOf(exempted.subList(firstExempted, exempted.size()))));
         }
         boolean allowed = violations.stream().noneMatch(v -> v.effect() == Effect.DENY);
         return new Decision(plan.subject(), allowed, violations,
@@ -166,6 +190,24 @@ public final class Decider {
                 plan.policies().stream().filter(p -> p.helpText().isPresent())
                         .collect(Collectors.toMap(ImagePolicy::name, p -> p.helpText().get(), (a, b) -> a)),
                 exempted);
+    }
+
+    private record JudgedKey(ImageReference ref, boolean preExisting) {
+    }
+
+    /** What the checks said of one container's image under every policy, to be said again of another container. */
+    private record Judged(List<Violation> violations, List<String> exemptions, List<Decision.Exempted> exempted) {
+        void repeatFor(ContainerImage c, List<Violation> toViolations, List<String> toExemptions,
+                       List<Decision.Exempted> toExempted) {
+            for (Violation v : violations) {
+                toViolations.add(new Violation(c, v.digest(), v.policy(), v.rule(), v.effect(), v.detail(), v.worst(),
+                        v.hint()));
+            }
+            toExemptions.addAll(exemptions);
+            for (Decision.Exempted e : exempted) {
+                toExempted.add(new Decision.Exempted(c, e.policy(), e.reason()));
+            }
+        }
     }
 
     private static PlannedImage parse(ContainerImage c) {

@@ -4,7 +4,9 @@ import dev.ecrgate.policy.Glob;
 import dev.ecrgate.policy.Outcome;
 import dev.ecrgate.policy.Rule;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -12,7 +14,24 @@ import java.util.stream.Collectors;
  * {@code {namespace}} stands for the request's namespace.
  */
 public final class Repositories implements Check {
+    /** More globs than any set of policies has; past it (after many reloads) the cache starts again. */
+    private static final int CACHED_GLOBS = 4096;
+    /** Each allowed glob compiled once, with {@code {namespace}} left for matching, not once per request. */
+    private final Map<String, Glob> globs = new ConcurrentHashMap<>();
+
     public Repositories() {
+    }
+
+    private Glob compiled(String pattern) {
+        Glob g = globs.get(pattern);
+        if (g == null) {
+            if (globs.size() >= CACHED_GLOBS) {
+                globs.clear();
+            }
+            g = Glob.template(pattern);
+            globs.put(pattern, g);
+        }
+        return g;
     }
 
     @Override
@@ -23,7 +42,7 @@ public final class Repositories implements Check {
         }
         String namespace = t.namespace();
         for (String pattern : allowed.get()) {
-            if (Glob.of(pattern.replace("{namespace}", namespace)).matches(t.ref().path())) {
+            if (compiled(pattern).matches(t.ref().path(), namespace)) {
                 return;
             }
         }
