@@ -1,14 +1,9 @@
 package dev.ecrgate.server;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import dev.ecrgate.admission.AdmissionSubject;
 import dev.ecrgate.policy.Decision;
 import dev.ecrgate.policy.Violation;
 import dev.ecrgate.text.OutsideText;
-import java.io.IOException;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -79,8 +74,6 @@ public final class DecisionLog {
     /** The longest a value from outside is logged, in characters of its escaped form. */
     static final int VALUE_LENGTH = 2048;
     private static final Logger LOG = LoggerFactory.getLogger("ecrgate.decision");
-    /** Escapes every non-ASCII character too: U+2028, U+0085 and the like end lines for some log readers. */
-    private final JsonFactory json = JsonFactory.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
     private final Format format;
 
     public DecisionLog() {
@@ -121,61 +114,61 @@ public final class DecisionLog {
     private String json(Entry entry) {
         Decision decision = entry.decision();
         AdmissionSubject s = decision.subject();
-        StringWriter out = new StringWriter(512);
-        try (JsonGenerator g = json.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("decision", Metrics.Verdict.of(decision).label());
-            g.writeStringField("uid", s.uid());
-            g.writeStringField("namespace", s.namespace());
-            g.writeStringField("kind", s.kind());
-            g.writeStringField("name", shown(s.name()));
-            g.writeStringField("user", shown(entry.user()));
-            g.writeStringField("operation", s.operation());
-            g.writeBooleanField("dryRun", s.dryRun());
-            g.writeArrayFieldStart("images");
-            for (Image i : entry.images()) {
-                g.writeStartObject();
-                g.writeStringField("container", shown(i.container()));
-                g.writeStringField("image", shown(i.image()));
-                if (i.digest().isPresent()) {
-                    g.writeStringField("digest", shown(i.digest().get()));
-                }
-                g.writeEndObject();
+        StringBuilder b = new StringBuilder(256 + 160 * entry.images().size()
+                + 240 * decision.violations().size());
+        b.append('{');
+        jsonField(b, "decision", Metrics.Verdict.of(decision).label()).append(',');
+        jsonField(b, "uid", s.uid()).append(',');
+        jsonField(b, "namespace", s.namespace()).append(',');
+        jsonField(b, "kind", s.kind()).append(',');
+        jsonField(b, "name", shown(s.name())).append(',');
+        jsonField(b, "user", shown(entry.user())).append(',');
+        jsonField(b, "operation", s.operation()).append(',');
+        b.append("\"dryRun\":").append(s.dryRun()).append(",\"images\":[");
+        for (int k = 0; k < entry.images().size(); k++) {
+            Image i = entry.images().get(k);
+            b.append(k == 0 ? "{" : ",{");
+            jsonField(b, "container", shown(i.container())).append(',');
+            jsonField(b, "image", shown(i.image()));
+            if (i.digest().isPresent()) {
+                jsonField(b.append(','), "digest", shown(i.digest().get()));
             }
-            g.writeEndArray();
-            g.writeArrayFieldStart("policies");
-            for (String p : decision.policies()) {
-                g.writeString(p);
-            }
-            g.writeEndArray();
-            g.writeArrayFieldStart("violations");
-            for (Violation v : decision.violations()) {
-                g.writeStartObject();
-                g.writeStringField("policy", v.policy());
-                g.writeStringField("rule", v.rule().field());
-                g.writeStringField("effect", v.effect().name().toLowerCase(Locale.ROOT));
-                g.writeStringField("container", shown(v.container().containerName()));
-                g.writeStringField("image", shown(v.container().image()));
-                if (v.digest().isPresent()) {
-                    g.writeStringField("digest", shown(v.digest().get()));
-                }
-                g.writeStringField("detail", shown(v.detail()));
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            if (!decision.exemptions().isEmpty()) {
-                g.writeArrayFieldStart("exemptions");
-                for (String e : decision.exemptions()) {
-                    g.writeString(shown(e));
-                }
-                g.writeEndArray();
-            }
-            g.writeNumberField("latencyMs", millis(entry.latency()));
-            g.writeEndObject();
-        } catch (IOException e) {
-            return "{\"decision\":\"unloggable\"}";
+            b.append('}');
         }
-        return out.toString();
+        b.append("],\"policies\":[");
+        for (int k = 0; k < decision.policies().size(); k++) {
+            JsonText.string(k == 0 ? b : b.append(','), decision.policies().get(k));
+        }
+        b.append("],\"violations\":[");
+        for (int k = 0; k < decision.violations().size(); k++) {
+            Violation v = decision.violations().get(k);
+            b.append(k == 0 ? "{" : ",{");
+            jsonField(b, "policy", v.policy()).append(',');
+            jsonField(b, "rule", v.rule().field()).append(',');
+            jsonField(b, "effect", v.effect().name().toLowerCase(Locale.ROOT)).append(',');
+            jsonField(b, "container", shown(v.container().containerName())).append(',');
+            jsonField(b, "image", shown(v.container().image())).append(',');
+            if (v.digest().isPresent()) {
+                jsonField(b, "digest", shown(v.digest().get())).append(',');
+            }
+            jsonField(b, "detail", shown(v.detail())).append('}');
+        }
+        b.append(']');
+        if (!decision.exemptions().isEmpty()) {
+            b.append(",\"exemptions\":[");
+            for (int k = 0; k < decision.exemptions().size(); k++) {
+                JsonText.string(k == 0 ? b : b.append(','), shown(decision.exemptions().get(k)));
+            }
+            b.append(']');
+        }
+        b.append(",\"latencyMs\":").append(millis(entry.latency())).append('}');
+        return b.toString();
+    }
+
+    /** {@code "name":"value"}, the value as a JSON string with every non-ASCII character escaped. */
+    private static StringBuilder jsonField(StringBuilder b, String name, String value) {
+        b.append('"').append(name).append("\":");
+        return JsonText.string(b, value);
     }
 
     /**

@@ -80,6 +80,23 @@ public final class Metrics implements AutoCloseable {
     private final Timer decisionLatency;
     private final Counter deadlineExceeded;
     private final Map<String, AtomicLong> lastGoodLoad = new ConcurrentHashMap<>();
+    /*
+     * The per-request counters, each found by a small key instead of a meter builder per request and violation:
+     * building a meter's id (tags merged and sorted) for every violation was a measurable part of a large pod's cost.
+     * The keys are bounded as the meters are: by policies, rules, effects, kinds and operations.
+     */
+    private record RequestKey(Verdict verdict, String kind, String operation) {
+    }
+
+    private record PolicyKey(String policy, String effect) {
+    }
+
+    private record ViolationKey(String policy, String rule, Effect effect) {
+    }
+
+    private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<PolicyKey, Counter> policyDecisions = new ConcurrentHashMap<>();
+    private final Map<ViolationKey, Counter> violations = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> lastFailedLoad = new ConcurrentHashMap<>();
 
     private Metrics(MeterRegistry registry, Optional<PrometheusMeterRegistry> prometheus, List<AutoCloseable> binders) {
@@ -149,15 +166,18 @@ public final class Metrics implements AutoCloseable {
         var s = decision.subject();
         request(Verdict.of(decision), s.kind(), s.operation(), nanos);
         for (String policy : decision.policies()) {
-            Counter.builder("ecrgate.policy.decisions")
+            String effect = strongest(decision.violations(), policy);
+            policyDecisions.computeIfAbsent(new PolicyKey(policy, effect), k -> Counter
+                    .builder("ecrgate.policy.decisions")
                     .description("Requests each policy applied to, by the strongest effect it had on them")
-                    .tag("policy", policy).tag("effect", strongest(decision.violations(), policy))
-                    .register(registry).increment();
+                    .tag("policy", k.policy()).tag("effect", k.effect())
+                    .register(registry)).increment();
         }
         for (Violation v : decision.violations()) {
-            Counter.builder("ecrgate.violations").description("Broken rules, by policy, rule and effect")
-                    .tag("policy", v.policy()).tag("rule", v.rule().field()).tag("effect", lower(v.effect()))
-                    .register(registry).increment();
+            violations.computeIfAbsent(new ViolationKey(v.policy(), v.rule().field(), v.effect()), k -> Counter
+                    .builder("ecrgate.violations").description("Broken rules, by policy, rule and effect")
+                    .tag("policy", k.policy()).tag("rule", k.rule()).tag("effect", lower(k.effect()))
+                    .register(registry)).increment();
         }
     }
 
@@ -172,11 +192,13 @@ public final class Metrics implements AutoCloseable {
     }
 
     private void request(Verdict verdict, String kind, String operation, long nanos) {
-        Counter.builder("ecrgate.admission.requests").description("AdmissionReviews answered, by decision")
-                .tag("decision", verdict.label())
-                .tag("kind", KINDS.contains(kind) ? kind : "other")
-                .tag("operation", OPERATIONS.contains(operation) ? operation : "other")
-                .register(registry).increment();
+        requests.computeIfAbsent(new RequestKey(verdict, KINDS.contains(kind) ? kind : "other",
+                OPERATIONS.contains(operation) ? operation : "other"), k -> Counter
+                .builder("ecrgate.admission.requests").description("AdmissionReviews answered, by decision")
+                .tag("decision", k.verdict().label())
+                .tag("kind", k.kind())
+                .tag("operation", k.operation())
+                .register(registry)).increment();
         decisionLatency.record(nanos, TimeUnit.NANOSECONDS);
     }
 
