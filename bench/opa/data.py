@@ -4,16 +4,20 @@
     data.py POLICIES_DIR FINDINGS_DIR > data.json
 
 The policies are read from the same YAML files ecrgate loads, so the Rego in this directory judges by exactly the
-thresholds ecrgate does; what can be computed once is computed here, so that the Rego only looks things up:
+thresholds ecrgate does. What does not depend on the request is computed here, and shaped so that the Rego looks
+things up by key instead of walking the data on every request:
 
-- globs (namespaces, repositories, exemption images, ignore scopes) become anchored RE2 regular expressions with
-  ecrgate's Glob semantics (`*` within one segment, `**` across segments, `**/` may match nothing, `?` one
-  character); `{namespace}` stays in the text and the Rego substitutes the request's namespace;
-- scanStatus gets ecrgate's defaults filled in, maxScanAge becomes nanoseconds, dates stay ISO strings (they
-  compare as strings);
-- scans become severity counts over every finding (basic and enhanced, CLOSED and SUPPRESSED enhanced findings left
-  out, unknown severities as UNDEFINED) plus the findings themselves, worst first, for `ignore`, `onlyFixable` and
-  the "worst" line of a denial.
+- facts keyed as a request asks for them: tags by "account/repository:tag", scans by digest, repositories by
+  "account/repository"; each scan with its findings per severity, worst first (ID upper-cased, the text a denial
+  shows), its severity counts (basic and enhanced findings, CLOSED and SUPPRESSED enhanced findings left out,
+  unknown severities as UNDEFINED), the set of its IDs and whether its status is usable;
+- globs (namespaces, repositories, exemption images and namespaces, ignore scopes) as matchers: a literal, a literal
+  and the rest of a segment (`*`) or of the string (`**`), and an anchored RE2 expression with ecrgate's Glob
+  semantics only for other wildcards; namespace globs without a wildcard as keys of an object. `{namespace}` stays
+  in the text and the Rego substitutes the request's namespace;
+- registries.ecr keyed by account, tags.deny as a set, ignore entries keyed by ID, scanStatus with ecrgate's
+  defaults, maxScanAge in nanoseconds (dates stay ISO strings: they compare as strings), the texts of a denial that
+  list what is allowed, and per group of rules whether it can find anything at all.
 
 Only the standard library and PyYAML are needed. Files the AWS CLI did not write are skipped with a note on stderr.
 """
@@ -65,6 +69,23 @@ def glob_regex(glob):
     return "^(?s:" + "".join(out) + ")$"
 
 
+def glob_matcher(glob):
+    """The cheapest test equal to glob_regex(glob): a literal, a literal and then one `*` (the rest of a segment) or
+    `**` (the rest of the string), and the anchored expression only for anything else. `{namespace}` stays in the
+    literal or the expression for the Rego to replace."""
+    for suffix, rest in (("**", "any"), ("*", "segment"), ("", "none")):
+        literal = glob[:len(glob) - len(suffix)]
+        if glob.endswith(suffix) and not any(c in "*?" for c in literal):
+            return {"literal": literal, "rest": rest, "regex": None}
+    return {"literal": None, "rest": None, "regex": glob_regex(glob)}
+
+
+def glob_set(globs):
+    """Namespace globs: the ones without a wildcard as an object keyed by name (one lookup), the others as matchers."""
+    exact = {g: True for g in globs if not any(c in "*?" for c in g)}
+    return {"exact": exact, "patterns": [glob_matcher(g) for g in globs if g not in exact]}
+
+
 def duration_ns(text):
     """maxScanAge: 30d, 2w, 336h, 90m, or ISO-8601 P14D / PT336H."""
     m = re.fullmatch(r"(\d+)([wdhm])", text)
@@ -82,55 +103,79 @@ def iso_date(value):
     return value.isoformat() if isinstance(value, datetime.date) else str(value)
 
 
+def ecr_accounts(entries):
+    """registries.ecr keyed by account: any region (an entry without regions), or the set of allowed regions."""
+    out = {}
+    for r in entries:
+        account = out.setdefault(str(r["account"]), {"anyRegion": False, "regions": {}})
+        if not r.get("regions"):
+            account["anyRegion"] = True
+        account["regions"].update({region: True for region in r.get("regions", [])})
+    return out
+
+
 def policy(doc):
     spec = doc.get("spec") or {}
     registries = spec.get("registries") or {}
     vulns = spec.get("vulnerabilities")
     tags = spec.get("tags") or {}
+    allow = (spec.get("repositories") or {}).get("allow")
     out = {
         "name": doc["metadata"]["name"],
         "mode": spec.get("mode", "enforce"),
         "helpText": spec.get("helpText", ""),
-        "namespaces": [glob_regex(g) for g in spec["namespaces"]] if "namespaces" in spec else None,
-        "excludeNamespaces": [glob_regex(g) for g in spec.get("excludeNamespaces", [])],
+        "namespaces": glob_set(spec["namespaces"]) if "namespaces" in spec else None,
+        "excludeNamespaces": glob_set(spec.get("excludeNamespaces", [])),
         "registries": {
-            "ecr": [{"account": str(r["account"]), "regions": r.get("regions", [])} for r in registries["ecr"]]
-            if "ecr" in registries else None,
+            "ecr": ecr_accounts(registries["ecr"]) if "ecr" in registries else None,
+            "ecrText": "; ".join(str(r["account"]) + (" in " + ", ".join(r["regions"]) if r.get("regions") else "")
+                                 for r in registries.get("ecr", [])),
             "others": registries.get("others", "allow"),
         },
         "repositories": {
-            "allow": (spec.get("repositories") or {}).get("allow"),
-            "allowRegex": [glob_regex(g) for g in (spec.get("repositories") or {}).get("allow", [])],
+            "allow": [glob_matcher(g) for g in allow] if allow is not None else None,
+            "allowText": ", ".join(allow or []),
         },
         "tags": {
-            "deny": tags.get("deny", []),
+            "deny": {t: True for t in tags.get("deny", [])},
             "requireDigest": bool(tags.get("requireDigest", False)),
             "immutableOrDigest": bool(tags.get("immutableOrDigest", False)),
             "allowedPatterns": tags.get("allowedPatterns", []),
+            "allowedText": ", ".join(tags.get("allowedPatterns", [])),
         },
         "exemptions": [{
-            "images": [glob_regex(g) for g in e.get("images", [])],
-            "namespaces": [glob_regex(g) for g in e.get("namespaces", [])],
+            "images": [glob_matcher(g) for g in e.get("images", [])],
+            "namespaces": glob_set(e.get("namespaces", [])) if e.get("namespaces") else None,
             "reason": e.get("reason", ""),
             "expires": iso_date(e["expires"]) if "expires" in e else None,
         } for e in spec.get("exemptions", [])],
         "vulnerabilities": None,
     }
+    # whether a group of rules can find anything at all, so that the Rego skips the group in one test
+    out["registries"]["checked"] = (out["registries"]["ecr"] is not None or out["registries"]["others"] != "allow"
+                                    or allow is not None)
+    out["tags"]["checked"] = bool(out["tags"]["deny"] or out["tags"]["requireDigest"]
+                                  or out["tags"]["immutableOrDigest"] or out["tags"]["allowedPatterns"])
     if vulns is not None:
         ignore = [{
             "id": str(r["id"]).upper(),
             "reason": r.get("reason", ""),
             "expires": iso_date(r["expires"]) if "expires" in r else None,
-            "repositories": [glob_regex(g) for g in r.get("repositories", [])],
+            "repositories": [glob_matcher(g) for g in r.get("repositories", [])],
         } for r in vulns.get("ignore", [])]
+        by_id = {}
+        for r in ignore:
+            by_id.setdefault(r["id"], []).append(r)
         out["vulnerabilities"] = {
             # ordered worst first, as ecrgate lists counts over their limits
             "maxCounts": [{"severity": s, "max": vulns["maxCounts"][s]}
                           for s in sorted(vulns.get("maxCounts", {}), key=lambda s: -RANK[s])],
             "onlyFixable": bool(vulns.get("onlyFixable", False)),
+            "fixableText": "fixable " if vulns.get("onlyFixable", False) else "",
             "maxScanAgeNs": duration_ns(str(vulns["maxScanAge"])) if "maxScanAge" in vulns else None,
             "maxScanAge": str(vulns.get("maxScanAge", "")),
             "ignore": ignore,
+            "ignoreById": by_id,
             "needsDetail": bool(ignore) or bool(vulns.get("onlyFixable", False)),
             "scanStatus": {**SCAN_STATUS_DEFAULTS, **(vulns.get("scanStatus") or {})},
         }
@@ -191,6 +236,28 @@ def counts(items):
     return out
 
 
+def finding_text(f):
+    """ "ID SEVERITY package version, fixed in X" as a denial names its worst findings."""
+    text = f["id"] + " " + f["severity"]
+    if f["package"]:
+        text += " " + f["package"] + (" " + f["version"] if f["version"] else "")
+    if f["fixedIn"] is not None:
+        text += ", fixed in " + f["fixedIn"]
+    elif f["fixAvailable"] == "NO":
+        text += ", no fix yet"
+    return text
+
+
+def scan_facts(items):
+    """What the Rego reads of a scan's findings: per severity the findings worst first (upper-cased ID, fixable, the
+    text a denial shows), and the set of IDs, for expired ignore entries."""
+    by_severity = {}
+    for f in items:
+        by_severity.setdefault(f["severity"], []).append(
+            {"id": f["id"].upper(), "fixable": f["fixable"], "text": finding_text(f)})
+    return {"bySeverity": by_severity, "ids": {f["id"].upper(): True for f in items}}
+
+
 def load_findings(directory):
     tags, scans, repositories = {}, {}, {}
     for root, dirs, files in os.walk(directory, followlinks=True):
@@ -220,7 +287,8 @@ def load_findings(directory):
                             "status": status, "description": (i.get("imageScanStatus") or {}).get("description", ""),
                             "completedNs": epoch_ns((summary or {}).get("imageScanCompletedAt")),
                             "counts": (summary or {}).get("findingSeverityCounts", {}),
-                            "findings": None, "summaryOnly": True,
+                            "bySeverity": None, "ids": {}, "summaryOnly": True,
+                            "usable": status in ("COMPLETE", "ACTIVE"),
                         }
             elif "imageScanFindings" in doc or "imageScanStatus" in doc:
                 repo = f'{doc["registryId"]}/{doc["repositoryName"]}'
@@ -238,7 +306,8 @@ def load_findings(directory):
                 scans[key] = {
                     "status": (doc.get("imageScanStatus") or {}).get("status", "COMPLETE"),
                     "description": (doc.get("imageScanStatus") or {}).get("description", ""),
-                    "completedNs": completed, "counts": counts(items), "findings": items, "summaryOnly": False,
+                    "completedNs": completed, "counts": counts(items), "summaryOnly": False, **scan_facts(items),
+                    "usable": (doc.get("imageScanStatus") or {}).get("status", "COMPLETE") in ("COMPLETE", "ACTIVE"),
                 }
             else:
                 print(f"data.py: {path}: not AWS CLI output of a known ECR command, skipped", file=sys.stderr)

@@ -38,23 +38,22 @@ reference(image, m) := ref if {
 	}
 }
 
-normal_domain("") := "docker.io"
+# Chains of else, so that OPA stops at the first answer (separate definitions of a function are all evaluated).
+normal_domain(d) := "docker.io" if {
+	d in {"", "index.docker.io"}
+} else := d
 
-normal_domain("index.docker.io") := "docker.io"
+normal_path(d, p) := concat("/", ["library", p]) if {
+	d == "docker.io"
+	not contains(p, "/")
+} else := p
 
-normal_domain(d) := d if not d in {"", "index.docker.io"}
-
-normal_path("docker.io", p) := concat("/", ["library", p]) if not contains(p, "/")
-
-normal_path(d, p) := p if {
-	not official_image(d, p)
-}
-
-official_image("docker.io", p) if not contains(p, "/")
-
-# {"account": ..., "region": ...} for a private ECR host, null for any other registry.
+# {"account": ..., "region": ...} for a private ECR host, null for any other registry. Every ECR host has ".dkr"
+# in it: that test keeps the expression away from all other registries.
 ecr(domain) := {"account": m[1], "region": concat("", [m[2], m[3]])} if {
-	[m] := regex.find_all_string_submatch_n(ecr_host_pattern, lower(domain), 1)
+	host := lower(domain)
+	contains(host, ".dkr")
+	[m] := regex.find_all_string_submatch_n(ecr_host_pattern, host, 1)
 } else := null
 
 # The strings an exemption's image globs are matched against: as written, and every normalised form.
@@ -73,9 +72,11 @@ forms(ref) := {f |
 canonical(ref) := concat("", [ref.name, prefixed(":", ref.tag), prefixed("@", ref.digest)])
 
 tagged(ref) := concat("", [ref.name, ":", ref.tag]) if ref.tag != ""
+
 else := ""
 
 pinned(ref) := concat("", [ref.name, "@", ref.digest]) if ref.digest != ""
+
 else := ""
 
 implied_latest(ref) := concat("", [ref.name, ":latest"]) if {
@@ -83,6 +84,6 @@ implied_latest(ref) := concat("", [ref.name, ":latest"]) if {
 	ref.digest == ""
 } else := ""
 
-prefixed(_, "") := ""
-
-prefixed(p, s) := concat("", [p, s]) if s != ""
+prefixed(p, s) := concat("", [p, s]) if {
+	s != ""
+} else := ""
