@@ -5,6 +5,12 @@ Prints one JSON object: requests, achieved rate, p50/p99/p99.9/max in millisecon
 (transport errors plus any status outside 2xx), with up to three distinct error samples.
 
 vegeta CSV columns: timestamp(ns), code, latency(ns), bytes_out, bytes_in, error, body(base64), attack, seq, ...
+
+    latency.py [--skip-seconds N]
+
+--skip-seconds N leaves the requests sent in the attack's first N seconds out of the rate and the percentiles (they
+are the warm-up of the same connections, as kube-apiserver's pool is warm); errors count over the whole attack,
+warm-up included, and are reported apart as warmup_errors too.
 """
 import csv
 import json
@@ -20,17 +26,29 @@ def percentile(sorted_values, p):
 
 
 def main():
+    skip_ns = 0
+    args = sys.argv[1:]
+    if args[:1] == ["--skip-seconds"] and len(args) == 2:
+        skip_ns = int(float(args[1]) * 1e9)
+    elif args:
+        sys.exit("usage: latency.py [--skip-seconds N] < vegeta.csv")
     csv.field_size_limit(sys.maxsize)
-    latencies, errors, samples = [], 0, []
+    rows = [row for row in csv.reader(sys.stdin) if len(row) >= 6]
+    start = min((int(r[0]) for r in rows), default=0)
+    latencies, errors, warmup_errors, samples = [], 0, 0, []
     first = last = None
-    for row in csv.reader(sys.stdin):
-        if len(row) < 6:
-            continue
+    for row in rows:
         ts, code, latency, error = int(row[0]), int(row[1]), int(row[2]), row[5]
+        failed = bool(error) or not 200 <= code < 300
+        if ts - start < skip_ns:
+            if failed:
+                errors += 1
+                warmup_errors += 1
+            continue
         first = ts if first is None else min(first, ts)
         last = ts if last is None else max(last, ts)
         latencies.append(latency)
-        if error or not 200 <= code < 300:
+        if failed:
             errors += 1
             sample = f"{code} {error}".strip()
             if sample not in samples and len(samples) < 3:
@@ -46,6 +64,7 @@ def main():
         "p999_ms": ms(percentile(latencies, 99.9)),
         "max_ms": ms(latencies[-1] if latencies else None),
         "errors": errors,
+        "warmup_errors": warmup_errors,
         "error_samples": samples,
     }))
 
