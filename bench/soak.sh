@@ -12,9 +12,9 @@
 #   --connections    most connections vegeta opens, as an API server's pool (0: no limit, a connection per waiting
 #                    request; a cold ecrgate then meets a handshake storm and its 1000-connection cap, RELIABILITY.md)
 #
-# ecrgate runs on core 0 (-XX:ActiveProcessorCount=1); vegeta and the ECR double on core 1. Builds the jars when the
-# sources are newer and runs a copy of them. Writes soak.csv, the logs and summary.txt to
-# bench/target/soak/<UTC timestamp>/. Stops everything it started on exit.
+# ecrgate runs on core 0 (-XX:ActiveProcessorCount=1, with the image's Serial collector and fixed 256 MiB heap);
+# vegeta and the ECR double on core 1. Builds the jars when the sources are newer and runs a copy of them. Writes
+# soak.csv, the logs and summary.txt to bench/target/soak/<UTC timestamp>/. Stops everything it started on exit.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,6 +43,8 @@ LIMIT=()
 ((CONNECTIONS > 0)) && LIMIT=(-max-connections "$CONNECTIONS")
 
 SERVER_CPU=0 LOAD_CPU=1
+# the flags the container image ships (Serial collector, fixed heap of half a 512Mi limit), as bench/run.sh uses
+JVM_FLAGS=(-XX:ActiveProcessorCount=1 -XX:+UseSerialGC -Xms256m -Xmx256m)
 FAIL_FRACTION=0.01       # of ECR calls answered 500 ServerException by the double
 RUN_ID="$(date -u +%Y%m%dT%H%M%SZ)"
 OUT="$ROOT/bench/target/soak/$RUN_ID"
@@ -174,7 +176,7 @@ log "ECR double at $ENDPOINT"
 PORT="$(free_port)"
 log "starting ecrgate on core $SERVER_CPU, port $PORT"
 AWS_ACCESS_KEY_ID=AKIDSOAKTEST AWS_SECRET_ACCESS_KEY=soak-dummy-secret AWS_EC2_METADATA_DISABLED=true \
-    setsid taskset -c "$SERVER_CPU" java -XX:ActiveProcessorCount=1 -jar "$ECRGATE_JAR" serve \
+    setsid taskset -c "$SERVER_CPU" java "${JVM_FLAGS[@]}" -jar "$ECRGATE_JAR" serve \
     --host 127.0.0.1 --port "$PORT" --tls-cert "$TLS/tls.crt" --tls-key "$TLS/tls.key" --policies "$POLICIES" \
     --ecr-endpoint "$ENDPOINT" --cache-scan-refresh=10s --cache-mutable-tag-refresh=5s \
     --cache-repository-refresh=10s > >(awk '!/ecrgate[.]decision/ || /onLookupFailure/ { print; fflush() }' \
