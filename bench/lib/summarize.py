@@ -96,7 +96,8 @@ def main():
 
     print()
     print(f"Throughput: wrk -t1 -c32 -d{meta.get('measure_s', '?')}s, keep-alive (load generator on core 1)")
-    print(f"Latency:    vegeta at {LATENCY_RATE} req/s for {meta.get('latency_s', '?')}s, open loop, keep-alive")
+    print(f"Latency:    vegeta at {LATENCY_RATE} req/s for {meta.get('latency_s', '?')}s, open loop, keep-alive, after "
+          f"{meta.get('warm_s', '?')}s of warm-up on the same connections (left out)")
     print("Server on core 0. Latencies in ms. errors = wrk errors / vegeta errors (transport or non-2xx).")
     print("rate = the request rate vegeta achieved (at most 32 in flight); below 990 the server did not keep up.")
     print("other% = the most of core 0 that processes other than the server took during either measurement.")

@@ -1,6 +1,7 @@
 package dev.ecrgate.server;
 
 import dev.ecrgate.admission.AdmissionCodec;
+import dev.ecrgate.bench.jmh.Fixtures;
 import dev.ecrgate.admission.ReviewReader;
 import dev.ecrgate.findings.ImageFacts;
 import dev.ecrgate.findings.RecordedFindings;
@@ -62,7 +63,7 @@ public class AdmissionPathBenchmark {
 
     @Setup
     public void load() throws Exception {
-        Path root = root();
+        Path root = Fixtures.root();
         body = Files.readAllBytes(root.resolve("bench/payloads/" + payload + ".json"));
         policies = PolicyLoader.loadDirectory(root.resolve("policies"));
         RecordedFindings recorded = RecordedFindings.load(root.resolve("examples/findings"));
@@ -123,16 +124,5 @@ public class AdmissionPathBenchmark {
             images.add(new DecisionLog.Image(i.container().containerName(), i.container().image(), digest));
         }
         return new DecisionLog.Entry(d, review.user(), images, Duration.ofNanos(100_000));
-    }
-
-    private static Path root() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isDirectory(dir.resolve("policies"))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new IllegalStateException("run the benchmarks inside the ecrgate repository");
-        }
-        return dir;
     }
 }

@@ -80,10 +80,11 @@ public final class Metrics implements AutoCloseable {
     private final Timer decisionLatency;
     private final Counter deadlineExceeded;
     private final Map<String, AtomicLong> lastGoodLoad = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> lastFailedLoad = new ConcurrentHashMap<>();
     /*
-     * The per-request counters, each found by a small key instead of a meter builder per request and violation:
-     * building a meter's id (tags merged and sorted) for every violation was a measurable part of a large pod's cost.
-     * The keys are bounded as the meters are: by policies, rules, effects, kinds and operations.
+     * The per-request counters, each found by a small key instead of building a meter id (tags merged and sorted)
+     * for every request, policy and violation: 28 of them for a 20-container denial. The keys are bounded as the
+     * meters are: by policies, rules, effects, kinds and operations.
      */
     private record RequestKey(Verdict verdict, String kind, String operation) {
     }
@@ -97,7 +98,6 @@ public final class Metrics implements AutoCloseable {
     private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
     private final Map<PolicyKey, Counter> policyDecisions = new ConcurrentHashMap<>();
     private final Map<ViolationKey, Counter> violations = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> lastFailedLoad = new ConcurrentHashMap<>();
 
     private Metrics(MeterRegistry registry, Optional<PrometheusMeterRegistry> prometheus, List<AutoCloseable> binders) {
         this.registry = registry;

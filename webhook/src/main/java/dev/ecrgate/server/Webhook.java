@@ -194,7 +194,6 @@ public final class Webhook implements AutoCloseable {
             } else {
                 web.ready();
             }
-
             LOG.info("ecrgate is serving https://{}:{}/validate", listen.host(), server.actualPort());
             Optional<EventFeed> events = Optional.empty();
             if (!config.facts().eventQueues().isEmpty()) {

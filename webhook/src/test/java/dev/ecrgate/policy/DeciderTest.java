@@ -382,6 +382,40 @@ class DeciderTest {
         assertTrue(!d.allowed());
     }
 
+    /**
+     * Containers that share an image are judged once (issue 16) and must read exactly as if each had been judged on
+     * its own: the same violations, in container order, under each one's own name, with its own UPDATE grace.
+     */
+    @Test
+    void containersSharingAnImageGetTheSameViolationsUnderTheirOwnNamesAndGrace() {
+        PolicySet p = set(policy("v").maxCounts(Severity.CRITICAL, 0), policy("t").tags(List.of("latest"), false,
+                false));
+        Optional<ImageFacts> facts = scan(ScanStatus.ACTIVE, cve("CVE-2024-0002", Severity.CRITICAL, FixAvailable.YES));
+        List<ContainerImage> images = List.of(
+                new ContainerImage(ContainerKind.INIT_CONTAINER, "init", ECR + "/app:1.0", false),
+                new ContainerImage(ContainerKind.CONTAINER, "a", ECR + "/app:1.0", false),
+                new ContainerImage(ContainerKind.CONTAINER, "b", "busybox", false),
+                new ContainerImage(ContainerKind.CONTAINER, "c", ECR + "/app:1.0", true),
+                new ContainerImage(ContainerKind.CONTAINER, "d", "busybox", false),
+                new ContainerImage(ContainerKind.CONTAINER, "e", "no//such", false),
+                new ContainerImage(ContainerKind.CONTAINER, "f", "no//such", false));
+        AdmissionSubject shared = new AdmissionSubject("uid", "Pod", "default", "web", "UPDATE", false, images);
+        Decider.Plan plan = Decider.plan(shared, p, NOW);
+        Map<ImageReference, ImageFacts> known = Map.of(plan.lookups().keySet().iterator().next(), facts.get());
+        Decision together = Decider.decide(plan, known);
+
+        List<Violation> alone = new ArrayList<>();
+        for (ContainerImage c : images) {
+            AdmissionSubject one = new AdmissionSubject("uid", "Pod", "default", "web", "UPDATE", false, List.of(c));
+            alone.addAll(Decider.decide(Decider.plan(one, p, NOW), known).violations());
+        }
+        assertEquals(alone, together.violations());
+        assertTrue(together.violations().size() >= images.size(), "every container breaks a rule");
+        assertEquals(Effect.WARN, together.violations().stream().filter(v -> v.container().containerName().equals("c")
+                && v.rule() == Rule.VULNERABILITIES).findFirst().orElseThrow().effect(), "c keeps its grace");
+        assertEquals(1, plan.lookups().size(), "one lookup for the shared image");
+    }
+
     static AdmissionSubject subject(String namespace, String image, boolean preExisting) {
         return new AdmissionSubject("uid-1", "Pod", namespace, "web", preExisting ? "UPDATE" : "CREATE", false,
                 List.of(new ContainerImage(ContainerKind.CONTAINER, "app", image, preExisting)));

@@ -4,11 +4,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Where the repository's example files are, from wherever the benchmark runs. */
-final class Fixtures {
+public final class Fixtures {
     private Fixtures() {
     }
 
-    static Path root() {
+    public static Path root() {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null && !Files.isDirectory(dir.resolve("policies"))) {
             dir = dir.getParent();
