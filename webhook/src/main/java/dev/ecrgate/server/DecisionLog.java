@@ -3,6 +3,7 @@ package dev.ecrgate.server;
 import dev.ecrgate.admission.AdmissionSubject;
 import dev.ecrgate.policy.Decision;
 import dev.ecrgate.policy.Violation;
+import dev.ecrgate.text.JsonText;
 import dev.ecrgate.text.OutsideText;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -137,7 +138,7 @@ public final class DecisionLog {
         }
         b.append("],\"policies\":[");
         for (int k = 0; k < decision.policies().size(); k++) {
-            JsonText.string(k == 0 ? b : b.append(','), decision.policies().get(k));
+            JsonText.ascii(k == 0 ? b : b.append(','), decision.policies().get(k));
         }
         b.append("],\"violations\":[");
         for (int k = 0; k < decision.violations().size(); k++) {
@@ -157,7 +158,7 @@ public final class DecisionLog {
         if (!decision.exemptions().isEmpty()) {
             b.append(",\"exemptions\":[");
             for (int k = 0; k < decision.exemptions().size(); k++) {
-                JsonText.string(k == 0 ? b : b.append(','), shown(decision.exemptions().get(k)));
+                JsonText.ascii(k == 0 ? b : b.append(','), shown(decision.exemptions().get(k)));
             }
             b.append(']');
         }
@@ -168,7 +169,7 @@ public final class DecisionLog {
     /** {@code "name":"value"}, the value as a JSON string with every non-ASCII character escaped. */
     private static StringBuilder jsonField(StringBuilder b, String name, String value) {
         b.append('"').append(name).append("\":");
-        return JsonText.string(b, value);
+        return JsonText.ascii(b, value);
     }
 
     /**
