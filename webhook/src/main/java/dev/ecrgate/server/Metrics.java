@@ -76,6 +76,7 @@ public final class Metrics implements AutoCloseable {
     private final MeterRegistry registry;
     private final Optional<PrometheusMeterRegistry> prometheus;
     private final List<AutoCloseable> binders;
+    private boolean jvmBound;
     private final String vertxRegistryName = "ecrgate-" + UUID.randomUUID();
     private final Timer decisionLatency;
     private final Counter deadlineExceeded;
@@ -114,7 +115,19 @@ public final class Metrics implements AutoCloseable {
     /** The Prometheus registry with the JVM and process meters, as {@code ecrgate serve} runs. */
     public static Metrics prometheus() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        List<AutoCloseable> binders = new ArrayList<>();
+        return new Metrics(registry, Optional.of(registry), new ArrayList<>());
+    }
+
+    /**
+     * Binds the JVM's and the process's meters (class loading, memory, GC, threads, CPU, uptime, file descriptors)
+     * once; later calls do nothing. Not part of start-up: about 0.1 s on one core that answering does not need, so the
+     * webhook binds them just after it is ready, and a scrape before that binds them first.
+     */
+    public synchronized void bindJvmMeters() {
+        if (jvmBound || prometheus.isEmpty()) {
+            return;
+        }
+        jvmBound = true;
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         JvmGcMetrics gc = new JvmGcMetrics();
@@ -125,7 +138,6 @@ public final class Metrics implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
-        return new Metrics(registry, Optional.of(registry), binders);
     }
 
     /** ecrgate's meters in a given registry, without JVM meters and without {@code /metrics} text (tests). */
@@ -140,6 +152,7 @@ public final class Metrics implements AutoCloseable {
 
     /** Everything in the Prometheus text format (version 0.0.4); empty when the registry is not Prometheus'. */
     Optional<String> scrape() {
+        bindJvmMeters();
         return prometheus.map(PrometheusMeterRegistry::scrape);
     }
 
@@ -268,7 +281,7 @@ public final class Metrics implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         for (AutoCloseable b : binders) {
             try {
                 b.close();

@@ -194,6 +194,10 @@ public final class Webhook implements AutoCloseable {
             } else {
                 web.ready();
             }
+            vertx.executeBlocking(() -> {
+                metrics.bindJvmMeters();
+                return null;
+            }, false);
             LOG.info("ecrgate is serving https://{}:{}/validate", listen.host(), server.actualPort());
             Optional<EventFeed> events = Optional.empty();
             if (!config.facts().eventQueues().isEmpty()) {
