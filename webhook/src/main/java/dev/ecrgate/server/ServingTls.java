@@ -137,9 +137,15 @@ final class ServingTls implements AutoCloseable {
         current.set(material);
         HttpServer s = server;
         if (s != null) {
+            // called on a worker thread (the watch, the cluster upkeep), where Vert.x refuses to await a future: the
+            // update completes on its own, and says here whether it took
             try {
-                s.updateSSLOptions(sslOptions()).await(10, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (Exception e) {
+                s.updateSSLOptions(sslOptions()).onComplete(ar -> {
+                    if (ar.failed()) {
+                        LOG.error("could not serve the new certificate: {}", ar.cause().toString());
+                    }
+                });
+            } catch (GeneralSecurityException | RuntimeException e) {
                 LOG.error("could not serve the new certificate: {}", e.toString());
             }
         }
