@@ -121,7 +121,7 @@ public final class Metrics implements AutoCloseable {
     /**
      * Binds the JVM's and the process's meters (class loading, memory, GC, threads, CPU, uptime, file descriptors)
      * once; later calls do nothing. Not part of start-up: about 0.1 s on one core that answering does not need, so the
-     * webhook binds them just after it is ready, and a scrape before that binds them first.
+     * webhook binds them a few seconds after it is ready, and a scrape before that binds them first.
      */
     public synchronized void bindJvmMeters() {
         if (jvmBound || prometheus.isEmpty()) {

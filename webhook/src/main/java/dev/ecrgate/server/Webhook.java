@@ -74,6 +74,8 @@ public final class Webhook implements AutoCloseable {
 
     /** Warm-up rounds of the decision path before {@code /readyz} says ready. */
     static final int WARMUP_BEFORE_READY = 30;
+    /** How long after ready the JVM's and the process's meters are bound, unless a scrape comes first. */
+    static final long JVM_METERS_AFTER_READY_MILLIS = 5_000;
 
     /**
      * Starts the webhook and waits until it is ready.
@@ -194,10 +196,11 @@ public final class Webhook implements AutoCloseable {
             } else {
                 web.ready();
             }
-            vertx.executeBlocking(() -> {
+            // the JVM's meters a few seconds later (or at the first scrape): not in the way of the first answers
+            vertx.setTimer(JVM_METERS_AFTER_READY_MILLIS, id -> vertx.executeBlocking(() -> {
                 metrics.bindJvmMeters();
                 return null;
-            }, false);
+            }, false));
             LOG.info("ecrgate is serving https://{}:{}/validate", listen.host(), server.actualPort());
             Optional<EventFeed> events = Optional.empty();
             if (!config.facts().eventQueues().isEmpty()) {
