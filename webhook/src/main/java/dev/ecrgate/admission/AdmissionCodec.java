@@ -8,14 +8,12 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.ecrgate.text.JsonText;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Reads {@code admission.k8s.io/v1} AdmissionReview requests and writes their responses.
@@ -107,14 +105,13 @@ public final class AdmissionCodec {
                 g.writeStringField("status", "Failure");
                 g.writeNumberField("code", 403);
                 g.writeStringField("reason", "Forbidden");
-                g.writeFieldName("message");
-                writeText(g, answer.message().orElse("denied by ecrgate"));
+                g.writeStringField("message", answer.message().orElse("denied by ecrgate"));
                 g.writeEndObject();
             }
             if (!answer.warnings().isEmpty()) {
                 g.writeArrayFieldStart("warnings");
                 for (String w : answer.warnings()) {
-                    writeText(g, w);
+                    g.writeString(w);
                 }
                 g.writeEndArray();
             }
@@ -131,19 +128,6 @@ public final class AdmissionCodec {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
-    }
-
-    /**
-     * A string value as Jackson would write it, escaped by {@link JsonText#utf8} in one pass: Jackson's own path
-     * goes character by character after a denial message's first newline.
-     */
-    private static void writeText(JsonGenerator g, String text) throws IOException {
-        Optional<byte[]> utf8 = JsonText.utf8(text);
-        if (utf8.isPresent()) {
-            g.writeRawUTF8String(utf8.get(), 0, utf8.get().length);
-        } else {
-            g.writeString(text);
-        }
     }
 
     /** A one-line JSON error body: {@code {"error": "..."}}. */
