@@ -22,14 +22,15 @@ COPY --from=build /src/webhook/target/ecrgate.jar /app/ecrgate.jar
 COPY --from=build /src/policies/ /app/training/policies/
 COPY --from=build /src/examples/findings/ /app/training/findings/
 # Class data sharing: a training start (on this image's own JDK, which the archive must match) writes the archive
-# that every later start maps in; on one core, ready takes about 1.6 s instead of 2.3 s (BENCHMARKS.md).
+# that every later start maps in; on one core, ready takes about 1.9 s instead of 2.5-2.8 s (BENCHMARKS.md, round 2).
 USER 0:0
-RUN ["java", "-XX:ArchiveClassesAtExit=/app/ecrgate.jsa", "-XX:+UseSerialGC", "-jar", "/app/ecrgate.jar", "serve", "--port=18443", \
-     "--policies=/app/training/policies", "--findings=/app/training/findings", "--exit-when-ready"]
+RUN ["java", "-XX:ArchiveClassesAtExit=/app/ecrgate.jsa", "-XX:+UseSerialGC", "-jar", "/app/ecrgate.jar", "serve", \
+     "--port=18443", "--policies=/app/training/policies", "--findings=/app/training/findings", "--exit-when-ready"]
 USER 65532:65532
 EXPOSE 8443
 # The Serial collector and a fixed heap of half the container's memory limit (256 MiB of deploy/'s 512Mi): measured
 # against Parallel, G1 and ZGC on one CPU at 1000 req/s, Serial had the lowest p99.9 and the smallest footprint, and
 # a fixed heap never resizes under load (BENCHMARKS.md, "Round 2"). deploy/ and the Helm chart run the same flags.
-ENTRYPOINT ["java", "-XX:SharedArchiveFile=/app/ecrgate.jsa", "-XX:+UseSerialGC", "-XX:InitialRAMPercentage=50", "-XX:MaxRAMPercentage=50", "-jar", "/app/ecrgate.jar"]
+ENTRYPOINT ["java", "-XX:SharedArchiveFile=/app/ecrgate.jsa", "-XX:+UseSerialGC", "-XX:InitialRAMPercentage=50", \
+            "-XX:MaxRAMPercentage=50", "-jar", "/app/ecrgate.jar"]
 CMD ["serve", "--policies=/etc/ecrgate/policies"]
