@@ -15,11 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -117,12 +114,6 @@ public class AdmissionPathBenchmark {
     }
 
     private DecisionLog.Entry entry(Decision d, Decider.Plan p) {
-        List<DecisionLog.Image> images = new ArrayList<>();
-        for (Decider.PlannedImage i : p.images()) {
-            Optional<String> digest = i.reference().flatMap(ref -> ref.digest()
-                    .or(() -> Optional.ofNullable(facts.get(ref)).flatMap(ImageFacts::digest)));
-            images.add(new DecisionLog.Image(i.container().containerName(), i.container().image(), digest));
-        }
-        return new DecisionLog.Entry(d, review.user(), images, Duration.ofNanos(100_000));
+        return new DecisionLog.Entry(d, review.user(), AdmissionHandler.images(p, facts), Duration.ofNanos(100_000));
     }
 }

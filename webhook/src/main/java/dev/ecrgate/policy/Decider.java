@@ -153,7 +153,8 @@ public final class Decider {
                 continue;
             }
             ImageReference ref = image.reference().get();
-            Judged same = judged.get(new JudgedKey(ref, c.preExisting()));
+            JudgedKey key = new JudgedKey(ref, c.preExisting());
+            Judged same = judged.get(key);
             if (same != null) {
                 same.repeatFor(c, violations, exemptions, exempted);
                 continue;
@@ -179,7 +180,7 @@ public final class Decider {
                     check.check(target);
                 }
             }
-            judged.put(new JudgedKey(ref, c.preExisting()), new Judged(
+            judged.put(key, new Judged(
                     List.copyOf(violations.subList(firstViolation, violations.size())),
                     List.copyOf(exemptions.subList(firstExemption, exemptions.size())),
                     List.copyOf(exempted.subList(firstExempted, exempted.size()))));

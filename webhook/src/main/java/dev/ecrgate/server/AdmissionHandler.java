@@ -105,7 +105,7 @@ public final class AdmissionHandler {
     }
 
     /** Each container's image with its digest: written in the reference, or the one its tag pointed to. */
-    private static List<DecisionLog.Image> images(Decider.Plan plan, Map<ImageReference, ImageFacts> facts) {
+    static List<DecisionLog.Image> images(Decider.Plan plan, Map<ImageReference, ImageFacts> facts) {
         List<DecisionLog.Image> out = new ArrayList<>(plan.images().size());
         for (Decider.PlannedImage p : plan.images()) {
             Optional<String> digest = p.reference().flatMap(ref -> ref.digest()
