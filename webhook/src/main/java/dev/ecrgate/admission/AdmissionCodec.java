@@ -28,6 +28,8 @@ public final class AdmissionCodec {
     public static final String KIND = "AdmissionReview";
     /** Deep enough for any pod spec with managedFields; far from what a recursive reader would choke on. */
     public static final int MAX_NESTING_DEPTH = 200;
+    /** The longest number in characters: no Kubernetes field needs more, and a long one costs to convert. */
+    public static final int MAX_NUMBER_LENGTH = 100;
 
     private final ObjectMapper mapper;
 
@@ -35,7 +37,7 @@ public final class AdmissionCodec {
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(MAX_NESTING_DEPTH)
-                        .maxNumberLength(100)
+                        .maxNumberLength(MAX_NUMBER_LENGTH)
                         .build())
                 .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build();

@@ -1,10 +1,5 @@
 package dev.ecrgate.admission;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -17,15 +12,17 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Reads an AdmissionReview request in one streaming pass, keeping only what the decision needs: the request's
- * identity and the names and images of the pod spec's containers. Everything else (managedFields, env, volumes,
- * status...) is skipped without being built, which makes this several times cheaper than binding the whole object
- * to the Kubernetes model, and is what the webhook's hot path uses. {@link Subjects} reads the same from the bound
- * model, for the command line; a test keeps the two in agreement.
+ * Reads an AdmissionReview request in one pass over its bytes ({@link JsonCursor}), keeping only what the decision
+ * needs: the request's identity and the names and images of the pod spec's containers. Everything else
+ * (managedFields, env, volumes, status...) is skipped without being built, its syntax checked as it is skipped,
+ * which makes this several times cheaper than binding the whole object to the Kubernetes model, and is what the
+ * webhook's hot path uses. {@link Subjects} reads the same from the bound model, for the command line; tests (and a
+ * fuzz target) keep the two in agreement.
  *
- * <p>Same rules as {@link AdmissionCodec#decode} and {@link Subjects#of}: the parser limits and duplicate-key
- * refusal of the codec's factory, {@code admission.k8s.io/v1} only, a uid required, and the same kinds, operations
- * and subresources checked. Fields that do not matter to the decision are not validated. Thread safe.
+ * <p>Same rules as {@link AdmissionCodec#decode} and {@link Subjects#of}: the codec's parser limits, duplicate keys
+ * refused among the fields read, {@code admission.k8s.io/v1} only, a uid required, and the same kinds, operations
+ * and subresources checked. Fields that do not matter to the decision are not validated beyond JSON's grammar.
+ * Thread safe.
  */
 public final class ReviewReader {
     /** The pod specs of every {@link WorkloadKind}: their container lists are read. */
@@ -35,10 +32,22 @@ public final class ReviewReader {
     private static final Set<String> DESCEND = Stream.concat(Stream.of("", "metadata"), POD_SPECS.stream()
             .flatMap(ReviewReader::withParents)).collect(Collectors.toUnmodifiableSet());
 
-    private final JsonFactory factory;
+    private static final JsonCursor.Names TOP = new JsonCursor.Names("apiVersion", "kind", "request");
+    private static final int API_VERSION = 0;
+    private static final int KIND = 1;
+    private static final int REQUEST = 2;
+    private static final JsonCursor.Names REQUEST_FIELDS = new JsonCursor.Names("uid", "kind", "operation",
+            "subResource", "name", "namespace", "dryRun", "userInfo", "object", "oldObject");
+    private static final JsonCursor.Names GVK = new JsonCursor.Names("group", "version", "kind");
+    private static final JsonCursor.Names USER = new JsonCursor.Names("username");
+    /** The names on the way to a pod spec's containers, and the object's own name. */
+    private static final JsonCursor.Names OBJECT_FIELDS = new JsonCursor.Names("metadata", "spec", "template",
+            "jobTemplate", "containers", "initContainers", "ephemeralContainers", "name", "generateName");
+    private static final JsonCursor.Names CONTAINER = new JsonCursor.Names("name", "image");
 
+    /** @param codec whose limits (nesting depth, number length) the reader shares */
     public ReviewReader(AdmissionCodec codec) {
-        this.factory = codec.mapper().getFactory();
+        java.util.Objects.requireNonNull(codec, "codec");
     }
 
     /**
@@ -62,51 +71,48 @@ public final class ReviewReader {
     }
 
     public Review read(byte[] body) throws BadAdmissionRequestException {
-        try (JsonParser p = factory.createParser(body)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new BadAdmissionRequestException("request body is not a valid AdmissionReview: unexpected JSON"
-                        + " value at the top level");
+        JsonCursor p = new JsonCursor(body);
+        if (p.peek() != '{') {
+            if (p.atEnd()) {
+                throw new BadAdmissionRequestException("request body is not a valid AdmissionReview: unexpected"
+                        + " JSON value at the top level");
             }
-            String apiVersion = null;
-            String kind = null;
-            RequestCapture request = null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                switch (field) {
-                    case "apiVersion" -> apiVersion = text(p, value, "apiVersion");
-                    case "kind" -> kind = text(p, value, "kind");
-                    case "request" -> request = value == JsonToken.VALUE_NULL ? null : request(p, value);
-                    default -> p.skipChildren();
-                }
-            }
-            if (p.nextToken() != null) {
-                throw new BadAdmissionRequestException("request body is not a valid AdmissionReview: more than one"
-                        + " JSON value");
-            }
-            if (!AdmissionCodec.KIND.equals(kind)) {
-                throw new BadAdmissionRequestException("expected kind AdmissionReview, got " + quote(kind));
-            }
-            if (!AdmissionCodec.API_VERSION.equals(apiVersion)) {
-                throw new BadAdmissionRequestException("unsupported apiVersion " + quote(apiVersion)
-                        + ": ecrgate answers admission.k8s.io/v1 (set admissionReviewVersions: [\"v1\"])");
-            }
-            if (request == null) {
-                throw new BadAdmissionRequestException("AdmissionReview has no request");
-            }
-            if (request.uid == null || request.uid.isBlank()) {
-                throw new BadAdmissionRequestException("AdmissionReview request has no uid");
-            }
-            return new Review(request.uid, request.kind == null ? "" : request.kind, request.operation,
-                    request.user, subject(request));
-        } catch (JsonProcessingException e) {
-            String location = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ")";
-            throw new BadAdmissionRequestException("request body is not a valid AdmissionReview: "
-                    + AdmissionCodec.oneLine(e.getOriginalMessage()) + location, e);
-        } catch (IOException e) {
-            throw new BadAdmissionRequestException("request body could not be read: " + e.getMessage(), e);
+            // a value of another kind is refused as such, after its own syntax is checked
+            p.skipValue();
+            throw new BadAdmissionRequestException("request body is not a valid AdmissionReview: unexpected JSON"
+                    + " value at the top level");
         }
+        p.beginObject();
+        String apiVersion = null;
+        String kind = null;
+        RequestCapture request = null;
+        while (p.nextField()) {
+            switch (p.field(TOP)) {
+                case API_VERSION -> apiVersion = p.text("apiVersion");
+                case KIND -> kind = p.text("kind");
+                case REQUEST -> request = p.nullValue() ? null : request(p);
+                default -> p.skipValue();
+            }
+        }
+        if (!p.atEnd()) {
+            throw new BadAdmissionRequestException("request body is not a valid AdmissionReview: more than one"
+                    + " JSON value");
+        }
+        if (!AdmissionCodec.KIND.equals(kind)) {
+            throw new BadAdmissionRequestException("expected kind AdmissionReview, got " + quote(kind));
+        }
+        if (!AdmissionCodec.API_VERSION.equals(apiVersion)) {
+            throw new BadAdmissionRequestException("unsupported apiVersion " + quote(apiVersion)
+                    + ": ecrgate answers admission.k8s.io/v1 (set admissionReviewVersions: [\"v1\"])");
+        }
+        if (request == null) {
+            throw new BadAdmissionRequestException("AdmissionReview has no request");
+        }
+        if (request.uid == null || request.uid.isBlank()) {
+            throw new BadAdmissionRequestException("AdmissionReview request has no uid");
+        }
+        return new Review(request.uid, request.kind == null ? "" : request.kind, request.operation,
+                request.user, subject(request));
     }
 
     private static final class RequestCapture {
@@ -124,95 +130,101 @@ public final class ReviewReader {
         ObjectCapture oldObject;
     }
 
-    private RequestCapture request(JsonParser p, JsonToken start) throws IOException, BadAdmissionRequestException {
-        expect(start, JsonToken.START_OBJECT, "request");
+    private static RequestCapture request(JsonCursor p) throws BadAdmissionRequestException {
+        expectObject(p, "request");
         RequestCapture r = new RequestCapture();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken value = p.nextToken();
-            switch (field) {
-                case "uid" -> r.uid = text(p, value, "request.uid");
-                case "kind" -> {
-                    if (value == JsonToken.START_OBJECT) {
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String f = p.currentName();
-                            JsonToken v = p.nextToken();
-                            switch (f) {
-                                case "group" -> r.group = orEmpty(text(p, v, "request.kind.group"));
-                                case "version" -> r.version = orEmpty(text(p, v, "request.kind.version"));
-                                case "kind" -> r.kind = text(p, v, "request.kind.kind");
-                                default -> p.skipChildren();
+        while (p.nextField()) {
+            switch (p.field(REQUEST_FIELDS)) {
+                case 0 -> r.uid = p.text("request.uid");
+                case 1 -> {
+                    if (p.peek() == '{') {
+                        p.beginObject();
+                        while (p.nextField()) {
+                            switch (p.field(GVK)) {
+                                case 0 -> r.group = orEmpty(p.text("request.kind.group"));
+                                case 1 -> r.version = orEmpty(p.text("request.kind.version"));
+                                case 2 -> r.kind = p.text("request.kind.kind");
+                                default -> p.skipValue();
                             }
                         }
                         if (r.kind == null) {
                             r.kind = "";
                         }
-                    } else {
-                        expect(value, JsonToken.VALUE_NULL, "request.kind");
+                    } else if (!p.nullValue()) {
+                        throw unexpected("request.kind");
                     }
                 }
-                case "operation" -> r.operation = orEmpty(text(p, value, "request.operation"));
-                case "subResource" -> r.subResource = orEmpty(text(p, value, "request.subResource"));
-                case "name" -> r.name = orEmpty(text(p, value, "request.name"));
-                case "namespace" -> r.namespace = orEmpty(text(p, value, "request.namespace"));
-                case "dryRun" -> r.dryRun = value == JsonToken.VALUE_TRUE;
-                case "userInfo" -> {
-                    if (value == JsonToken.START_OBJECT) {
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String f = p.currentName();
-                            JsonToken v = p.nextToken();
-                            if (f.equals("username")) {
-                                r.user = orEmpty(text(p, v, "request.userInfo.username"));
+                case 2 -> r.operation = orEmpty(p.text("request.operation"));
+                case 3 -> r.subResource = orEmpty(p.text("request.subResource"));
+                case 4 -> r.name = orEmpty(p.text("request.name"));
+                case 5 -> r.namespace = orEmpty(p.text("request.namespace"));
+                case 6 -> {
+                    if (!p.trueValue()) {
+                        r.dryRun = false;
+                        p.skipValue();
+                    } else {
+                        r.dryRun = true;
+                    }
+                }
+                case 7 -> {
+                    if (p.peek() == '{') {
+                        p.beginObject();
+                        while (p.nextField()) {
+                            if (p.field(USER) == 0) {
+                                r.user = orEmpty(p.text("request.userInfo.username"));
                             } else {
-                                p.skipChildren();
+                                p.skipValue();
                             }
                         }
                     } else {
-                        p.skipChildren();
+                        p.skipValue();
                     }
                 }
-                case "object" -> r.object = value == JsonToken.VALUE_NULL ? null : object(p, value, "request.object");
-                case "oldObject" -> r.oldObject = value == JsonToken.VALUE_NULL ? null
-                        : object(p, value, "request.oldObject");
-                default -> p.skipChildren();
+                case 8 -> r.object = p.nullValue() ? null : object(p, "request.object");
+                case 9 -> r.oldObject = p.nullValue() ? null : object(p, "request.oldObject");
+                default -> p.skipValue();
             }
         }
         return r;
     }
 
-    private ObjectCapture object(JsonParser p, JsonToken start, String where)
-            throws IOException, BadAdmissionRequestException {
-        expect(start, JsonToken.START_OBJECT, where);
+    private static ObjectCapture object(JsonCursor p, String where) throws BadAdmissionRequestException {
+        expectObject(p, where);
         ObjectCapture capture = new ObjectCapture();
         walk(p, "", capture, where);
         return capture;
     }
 
-    /** Reads the object at {@code path} (the parser is past its START_OBJECT), descending only where specs live. */
-    private void walk(JsonParser p, String path, ObjectCapture capture, String where)
-            throws IOException, BadAdmissionRequestException {
+    /** Reads the object at {@code path} (the cursor is past its opening brace), descending only where specs live. */
+    private static void walk(JsonCursor p, String path, ObjectCapture capture, String where)
+            throws BadAdmissionRequestException {
         capture.objects.add(path);
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken value = p.nextToken();
+        while (p.nextField()) {
+            int name = p.field(OBJECT_FIELDS);
+            if (name < 0) {
+                p.skipValue();
+                continue;
+            }
+            String field = OBJECT_FIELDS.name(name);
             String child = path.isEmpty() ? field : path + "." + field;
             if (path.equals("metadata") && (field.equals("name") || field.equals("generateName"))) {
-                String s = orEmpty(text(p, value, where + "." + child));
+                String s = orEmpty(p.text(where + "." + child));
                 if (field.equals("name")) {
                     capture.name = s;
                 } else {
                     capture.generateName = s;
                 }
             } else if (isContainerList(path, field)) {
-                if (value == JsonToken.START_ARRAY) {
+                if (p.peek() == '[') {
                     capture.containers.put(child, containers(p, kindOf(field), where + "." + child));
-                } else {
-                    expect(value, JsonToken.VALUE_NULL, where + "." + child);
+                } else if (!p.nullValue()) {
+                    throw unexpected(where + "." + child);
                 }
-            } else if (value == JsonToken.START_OBJECT && DESCEND.contains(child)) {
+            } else if (p.peek() == '{' && DESCEND.contains(child)) {
+                p.beginObject();
                 walk(p, child, capture, where);
             } else {
-                p.skipChildren();
+                p.skipValue();
             }
         }
     }
@@ -237,26 +249,25 @@ public final class ReviewReader {
         };
     }
 
-    private static List<ContainerImage> containers(JsonParser p, ContainerKind kind, String where)
-            throws IOException, BadAdmissionRequestException {
+    private static List<ContainerImage> containers(JsonCursor p, ContainerKind kind, String where)
+            throws BadAdmissionRequestException {
         List<ContainerImage> out = new ArrayList<>();
-        JsonToken t;
-        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            if (t == JsonToken.VALUE_NULL) {
+        p.beginArray();
+        while (p.nextElement()) {
+            if (p.nullValue()) {
                 continue;
             }
-            expect(t, JsonToken.START_OBJECT, where + "[" + out.size() + "]");
+            if (p.peek() != '{') {
+                throw unexpected(where + "[" + out.size() + "]");
+            }
+            p.beginObject();
             String name = "";
             String image = "";
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                if (field.equals("name")) {
-                    name = orEmpty(text(p, value, where + "[" + out.size() + "].name"));
-                } else if (field.equals("image")) {
-                    image = orEmpty(text(p, value, where + "[" + out.size() + "].image"));
-                } else {
-                    p.skipChildren();
+            while (p.nextField()) {
+                switch (p.field(CONTAINER)) {
+                    case 0 -> name = orEmpty(p.text(where + "[" + out.size() + "].name"));
+                    case 1 -> image = orEmpty(p.text(where + "[" + out.size() + "].image"));
+                    default -> p.skipValue();
                 }
             }
             out.add(new ContainerImage(kind, name, image, false));
@@ -312,23 +323,16 @@ public final class ReviewReader {
         return out;
     }
 
-    private static String text(JsonParser p, JsonToken value, String where)
-            throws IOException, BadAdmissionRequestException {
-        if (value == JsonToken.VALUE_STRING) {
-            return p.getText();
+    private static void expectObject(JsonCursor p, String where) throws BadAdmissionRequestException {
+        if (p.peek() != '{') {
+            throw unexpected(where);
         }
-        if (value == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        throw new BadAdmissionRequestException("request body is not a valid AdmissionReview: unexpected JSON value"
-                + " at " + where);
+        p.beginObject();
     }
 
-    private static void expect(JsonToken got, JsonToken wanted, String where) throws BadAdmissionRequestException {
-        if (got != wanted) {
-            throw new BadAdmissionRequestException("request body is not a valid AdmissionReview: unexpected JSON"
-                    + " value at " + where);
-        }
+    private static BadAdmissionRequestException unexpected(String where) {
+        return new BadAdmissionRequestException("request body is not a valid AdmissionReview: unexpected JSON value"
+                + " at " + where);
     }
 
     private static String orEmpty(String s) {
