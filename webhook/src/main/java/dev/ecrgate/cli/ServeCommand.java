@@ -265,10 +265,13 @@ final class ServeCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("ecrgate serve: " + e.getMessage());
             return 2;
         }
+        // from here on the server logs: its standard error is written by a thread of its own
+        dev.ecrgate.server.BackgroundStderr stderr = dev.ecrgate.server.BackgroundStderr.install();
         Webhook webhook;
         try {
             webhook = Webhook.start(cfg, Clock.systemUTC());
         } catch (Webhook.StartupException e) {
+            stderr.close();
             spec.commandLine().getErr().println("ecrgate serve: " + e.getMessage());
             return 1;
         }

@@ -77,8 +77,12 @@ public final class FactsWithinDeadline {
         if (lookups.isEmpty()) {
             return CompletableFuture.completedFuture(Map.of());
         }
-        CompletableFuture<Map<ImageReference, ImageFacts>> done = new CompletableFuture<>();
         Map<ImageReference, CompletionStage<ImageFacts>> stages = source.factsAll(lookups);
+        Map<ImageReference, ImageFacts> answered = answeredAlready(stages);
+        if (answered != null) {
+            return CompletableFuture.completedFuture(answered);
+        }
+        CompletableFuture<Map<ImageReference, ImageFacts>> done = new CompletableFuture<>();
         Map<ImageReference, ImageFacts> results = new ConcurrentHashMap<>();
         AtomicInteger remaining = new AtomicInteger(stages.size());
         Runnable cancel = timer.schedule(deadline, () -> {
@@ -97,6 +101,28 @@ public final class FactsWithinDeadline {
             }
         }));
         return done;
+    }
+
+    /**
+     * The facts when every lookup has its answer already, as when all come from the cache: then no timer is set;
+     * null when one has yet to answer.
+     */
+    private static Map<ImageReference, ImageFacts> answeredAlready(
+            Map<ImageReference, CompletionStage<ImageFacts>> stages) {
+        Map<ImageReference, ImageFacts> out = new java.util.HashMap<>(stages.size() * 2);
+        for (Map.Entry<ImageReference, CompletionStage<ImageFacts>> e : stages.entrySet()) {
+            if (!(e.getValue() instanceof CompletableFuture<ImageFacts> f) || !f.isDone()) {
+                return null;
+            }
+            ImageFacts facts;
+            try {
+                facts = f.join();
+            } catch (CompletionException | java.util.concurrent.CancellationException error) {
+                facts = ImageFacts.failed(describe(error));
+            }
+            out.put(e.getKey(), facts);
+        }
+        return Map.copyOf(out);
     }
 
     /** The fact of a lookup that had no answer within {@code deadline}. */
