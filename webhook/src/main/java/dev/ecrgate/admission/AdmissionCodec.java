@@ -94,7 +94,15 @@ public final class AdmissionCodec {
 
     /** Writes the AdmissionReview response for the request with {@code uid}. */
     public byte[] encode(String uid, AdmissionAnswer answer) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + answer.message().map(String::length).orElse(0));
+        int size = 256 + answer.message().map(String::length).orElse(0);
+        for (String w : answer.warnings()) {
+            size += w.length() + 4;
+        }
+        for (Map.Entry<String, String> e : answer.auditAnnotations().entrySet()) {
+            size += e.getKey().length() + e.getValue().length() + 6;
+        }
+        // a little over the characters: escapes and non-ASCII take more bytes than characters
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size + size / 8);
         try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("apiVersion", API_VERSION);

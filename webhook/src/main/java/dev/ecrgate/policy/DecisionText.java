@@ -77,7 +77,7 @@ public final class DecisionText {
         for (Violation v : denials) {
             byContainer.computeIfAbsent(v.container(), c -> new ArrayList<>()).add(v);
         }
-        StringBuilder out = new StringBuilder(512);
+        StringBuilder out = new StringBuilder(MAX_MESSAGE + 64);
         out.append(s.kind()).append(s.name().isEmpty() ? "" : " " + OutsideText.quoted(s.name()))
                 .append(" in namespace ").append(OutsideText.quoted(s.namespace())).append(": ")
                 .append(byContainer.size()).append(byContainer.size() == 1 ? " container breaks" : " containers break")
@@ -94,7 +94,7 @@ public final class DecisionText {
             if (shown < total - merged.size()) {
                 continue;
             }
-            StringBuilder block = new StringBuilder();
+            StringBuilder block = new StringBuilder(512);
             block.append('\n').append(containerLabel(c)).append(" image ").append(OutsideText.shown(c.image()));
             e.getValue().get(0).digest().filter(d -> !c.image().contains(d))
                     .ifPresent(d -> block.append(" (digest ").append(shortDigest(OutsideText.shown(d))).append(')'));
@@ -142,17 +142,27 @@ public final class DecisionText {
     }
 
     private static List<Merged> merge(List<Violation> violations) {
-        Map<List<Object>, Merged> byContent = new LinkedHashMap<>();
+        // a container has a few violations: comparing them is cheaper than hashing their details and findings
+        List<Merged> out = new ArrayList<>(violations.size());
         for (Violation v : violations) {
-            List<Object> key = List.of(v.rule(), v.detail(), v.worst(), v.hint());
-            Merged m = byContent.get(key);
-            if (m == null) {
-                byContent.put(key, new Merged(new ArrayList<>(List.of(v.policy())), v));
+            Merged same = null;
+            for (Merged m : out) {
+                Violation u = m.violation();
+                if (u.rule() == v.rule() && u.detail().equals(v.detail()) && u.worst().equals(v.worst())
+                        && u.hint().equals(v.hint())) {
+                    same = m;
+                    break;
+                }
+            }
+            if (same == null) {
+                List<String> policies = new ArrayList<>(2);
+                policies.add(v.policy());
+                out.add(new Merged(policies, v));
             } else {
-                m.policies().add(v.policy());
+                same.policies().add(v.policy());
             }
         }
-        return List.copyOf(byContent.values());
+        return out;
     }
 
     private static Optional<String> decisionHelp(Decision decision, String policy) {
@@ -161,7 +171,7 @@ public final class DecisionText {
 
     private static String lines(Merged m) {
         Violation v = m.violation();
-        StringBuilder b = new StringBuilder();
+        StringBuilder b = new StringBuilder(256);
         b.append("\n  - [").append(String.join(", ", m.policies())).append("] ").append(v.rule().field())
                 .append(": ").append(OutsideText.shown(v.detail(), DETAIL_LENGTH));
         if (!v.worst().isEmpty()) {
