@@ -102,7 +102,11 @@ class JsonCursorTest {
                 Arguments.of("an unknown escape", "\"\\x41\"", false),
                 Arguments.of("a short unicode escape", "\"\\u00e\"", false),
                 Arguments.of("two values", "{} {}", false),
-                Arguments.of("a control character between values", "[1,\u00012]", false));
+                Arguments.of("a control character between values", "[1,\u00012]", false),
+                Arguments.of("a lone surrogate escaped in a value", "\"\\uDDDD \\uD83D\"", true),
+                Arguments.of("a surrogate pair escaped in a field name", "{\"a\\uD83D\\uDE00\":1}", true),
+                Arguments.of("a lone low surrogate escaped in a field name", "{\"a\\uDDDD\":1}", false),
+                Arguments.of("a high surrogate without its pair in a field name", "{\"a\\uD83Db\":1}", false));
     }
 
     @ParameterizedTest(name = "{0}: accepted {2}")
