@@ -4,6 +4,7 @@ import dev.ecrgate.findings.ecr.EcrSettings;
 import dev.ecrgate.server.ClusterCertificates;
 import dev.ecrgate.server.DecisionLog;
 import dev.ecrgate.server.ServeConfig;
+import dev.ecrgate.server.ServerTls;
 import java.net.URI;
 import dev.ecrgate.server.Webhook;
 import java.nio.file.Path;
@@ -246,6 +247,7 @@ final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         System.setProperty(SIMPLE_LOGGER_LEVEL, level);
+        ServerTls.inMemoryKeyStoresOnly();
         ServeConfig cfg;
         try {
             var unknown = ((ConfigDefaults) spec.commandLine().getDefaultValueProvider()).unknownKeys(spec);

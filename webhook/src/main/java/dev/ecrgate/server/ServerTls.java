@@ -34,7 +34,28 @@ public final class ServerTls {
             "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
             "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
+    /** The JDK's count of PBKDF2 rounds that protect a private key put into a PKCS#12 store. */
+    public static final String PKCS12_KEY_PBE_ITERATION_COUNT = "keystore.pkcs12.keyPbeIterationCount";
+
     private ServerTls() {
+    }
+
+    /**
+     * Tells the JDK that the PKCS#12 stores of this process live in memory only, so that the password protecting a
+     * private key put into one is derived with one PBKDF2 round instead of 10,000, unless the operator set the count.
+     * Netty builds two such stores when its TLS classes load (a probe in {@code JdkSslServerContext}) and
+     * {@link #keyCertOptions} one: four derivations of 10,000 HMAC-SHA256 rounds each, run in the interpreter and
+     * then compiled by C2, cost about 0.3 s of the start on one core. Call only in a process that never writes a key
+     * store to disk ({@code ecrgate serve} does not), before the first TLS class loads.
+     *
+     * @return whether the count was set here (false if it was already set)
+     */
+    public static boolean inMemoryKeyStoresOnly() {
+        if (System.getProperty(PKCS12_KEY_PBE_ITERATION_COUNT) != null) {
+            return false;
+        }
+        System.setProperty(PKCS12_KEY_PBE_ITERATION_COUNT, "1");
+        return true;
     }
 
     /** The SSL options for serving {@code chain} (leaf first) with {@code key}, accepting {@code clientCas}. */
@@ -50,9 +71,10 @@ public final class ServerTls {
         return ssl;
     }
 
-    /** Applies {@code ssl} to the options a server starts with. */
+    /** Applies {@code ssl} to the options a server starts with, on the JDK engine of {@link ServerSslEngine}. */
     public static HttpServerOptions apply(HttpServerOptions options, ServerSSLOptions ssl) {
         options.setSsl(true)
+                .setSslEngineOptions(new ServerSslEngine())
                 .setKeyCertOptions(ssl.getKeyCertOptions())
                 .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols());
         for (String suite : ssl.getEnabledCipherSuites()) {
