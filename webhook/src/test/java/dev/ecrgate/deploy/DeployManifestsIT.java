@@ -187,8 +187,12 @@ class DeployManifestsIT {
         both(rows, "the container is named ecrgate", "Deployment", "ecrgate", CONTAINER + "/name", "ecrgate");
         both(rows, "the container runs the placeholder image", "Deployment", "ecrgate", CONTAINER + "/image",
                 "ghcr.io/ecrgate/ecrgate:0.1.0");
-        both(rows, "the container runs the jar with 75% of the memory limit as heap", "Deployment", "ecrgate",
-                CONTAINER + "/command", "[java, -XX:SharedArchiveFile=/app/ecrgate.jsa, -XX:+UseSerialGC, -XX:InitialRAMPercentage=50, -XX:MaxRAMPercentage=50, -jar, /app/ecrgate.jar]");
+        both(rows, "the container runs the jar with the Serial collector, half the memory limit as heap and the"
+                + " Tier4 thresholds", "Deployment", "ecrgate", CONTAINER + "/command", """
+                        [java, -XX:SharedArchiveFile=/app/ecrgate.jsa, -XX:+UseSerialGC, -XX:InitialRAMPercentage=50,
+                         -XX:MaxRAMPercentage=50, -XX:Tier4InvocationThreshold=15000,
+                         -XX:Tier4MinInvocationThreshold=1800, -XX:Tier4CompileThreshold=45000,
+                         -XX:Tier4BackEdgeThreshold=120000, -jar, /app/ecrgate.jar]""");
         one(rows, Variant.DEFAULT, "the container serves with the self-managed CA in Secret ecrgate-ca",
                 "Deployment", "ecrgate", CONTAINER + "/args", """
                         [serve, --policies=/etc/ecrgate/policies, --ca-secret=ecrgate-ca, --service=ecrgate,
