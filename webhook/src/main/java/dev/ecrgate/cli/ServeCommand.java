@@ -3,6 +3,7 @@ package dev.ecrgate.cli;
 import dev.ecrgate.findings.ecr.EcrSettings;
 import dev.ecrgate.server.ClusterCertificates;
 import dev.ecrgate.server.DecisionLog;
+import dev.ecrgate.server.NettyEvents;
 import dev.ecrgate.server.ServeConfig;
 import dev.ecrgate.server.ServerTls;
 import java.net.URI;
@@ -248,6 +249,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         System.setProperty(SIMPLE_LOGGER_LEVEL, level);
         ServerTls.inMemoryKeyStoresOnly();
+        NettyEvents.offUnlessChosen();
         ServeConfig cfg;
         try {
             var unknown = ((ConfigDefaults) spec.commandLine().getDefaultValueProvider()).unknownKeys(spec);
