@@ -6,11 +6,13 @@ import dev.ecrgate.server.DecisionLog;
 import dev.ecrgate.server.NettyEvents;
 import dev.ecrgate.server.ServeConfig;
 import dev.ecrgate.server.ServerTls;
+import dev.ecrgate.server.TrainingTraffic;
 import java.net.URI;
 import dev.ecrgate.server.Webhook;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -280,7 +282,12 @@ final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         if (exitWhenReady) {
-            webhook.close();
+            try {
+                List<String> sent = TrainingTraffic.send(webhook);
+                spec.commandLine().getErr().println("ecrgate serve: training requests answered: " + sent.size());
+            } finally {
+                webhook.close();
+            }
             return 0;
         }
         CountDownLatch stopped = new CountDownLatch(1);
