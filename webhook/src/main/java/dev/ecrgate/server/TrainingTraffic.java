@@ -1,8 +1,6 @@
 package dev.ecrgate.server;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,7 +48,7 @@ public final class TrainingTraffic {
         List<String> sent = new ArrayList<>();
         sent.add(expect(client, HttpRequest.newBuilder(URI.create(base + "/healthz")).GET(), 200));
         sent.add(expect(client, HttpRequest.newBuilder(URI.create(base + "/readyz")).GET(), 200));
-        byte[] review = review();
+        byte[] review = Warmup.sample();
         for (int i = 0; i < REVIEWS; i++) {
             sent.add(expect(client, post(base, review), 200));
         }
@@ -87,17 +85,6 @@ public final class TrainingTraffic {
             return context;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot trust the generated CA", e);
-        }
-    }
-
-    private static byte[] review() {
-        try (InputStream in = Warmup.class.getResourceAsStream("warmup-review.json")) {
-            if (in == null) {
-                throw new IllegalStateException("warmup-review.json is missing from the jar");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -67,7 +67,8 @@ public final class Warmup {
                 Optional.of(new RepositoryFacts(TagMutability.IMMUTABLE, List.of())));
     }
 
-    private static byte[] sample() {
+    /** The built-in AdmissionReview the warm-up decides, and the CDS training start posts. */
+    static byte[] sample() {
         try (InputStream in = Warmup.class.getResourceAsStream("warmup-review.json")) {
             if (in == null) {
                 throw new IllegalStateException("warmup-review.json is missing from the jar");
