@@ -52,7 +52,8 @@ PAYLOADS=(pod-1c deployment-4c pod-20c)
 # 512Mi limit. Written out as -Xms/-Xmx here, since half of this machine's memory is not a pod's. The floor runs with
 # the same flags, so that the two differ only in their code.
 JVM_FLAGS=(-XX:ActiveProcessorCount=1 -XX:+UseSerialGC -Xms256m -Xmx256m
-    -XX:Tier4InvocationThreshold=15000 -XX:Tier4MinInvocationThreshold=1800 -XX:Tier4CompileThreshold=45000 -XX:Tier4BackEdgeThreshold=120000)
+    -XX:Tier4InvocationThreshold=15000 -XX:Tier4MinInvocationThreshold=1800 -XX:Tier4CompileThreshold=45000
+    -XX:Tier4BackEdgeThreshold=120000)
 
 RUN_ID="$(date -u +%Y%m%dT%H%M%SZ)"
 RESULTS="$ROOT/bench/target/results/$RUN_ID"

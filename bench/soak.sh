@@ -45,7 +45,8 @@ LIMIT=()
 SERVER_CPU=0 LOAD_CPU=1
 # the flags the container image ships (Serial collector, fixed heap of half a 512Mi limit), as bench/run.sh uses
 JVM_FLAGS=(-XX:ActiveProcessorCount=1 -XX:+UseSerialGC -Xms256m -Xmx256m
-    -XX:Tier4InvocationThreshold=15000 -XX:Tier4MinInvocationThreshold=1800 -XX:Tier4CompileThreshold=45000 -XX:Tier4BackEdgeThreshold=120000)
+    -XX:Tier4InvocationThreshold=15000 -XX:Tier4MinInvocationThreshold=1800 -XX:Tier4CompileThreshold=45000
+    -XX:Tier4BackEdgeThreshold=120000)
 FAIL_FRACTION=0.01       # of ECR calls answered 500 ServerException by the double
 RUN_ID="$(date -u +%Y%m%dT%H%M%SZ)"
 OUT="$ROOT/bench/target/soak/$RUN_ID"

@@ -23,10 +23,6 @@ public final class NettyEvents {
      * @return whether the property was set here (false if the operator had set it)
      */
     public static boolean offUnlessChosen() {
-        if (System.getProperty(JFR_ENABLED) != null) {
-            return false;
-        }
-        System.setProperty(JFR_ENABLED, "false");
-        return true;
+        return SystemProperties.setUnlessSet(JFR_ENABLED, "false");
     }
 }

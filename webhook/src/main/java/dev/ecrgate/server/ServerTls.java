@@ -51,11 +51,7 @@ public final class ServerTls {
      * @return whether the count was set here (false if it was already set)
      */
     public static boolean inMemoryKeyStoresOnly() {
-        if (System.getProperty(PKCS12_KEY_PBE_ITERATION_COUNT) != null) {
-            return false;
-        }
-        System.setProperty(PKCS12_KEY_PBE_ITERATION_COUNT, "1");
-        return true;
+        return SystemProperties.setUnlessSet(PKCS12_KEY_PBE_ITERATION_COUNT, "1");
     }
 
     /** The SSL options for serving {@code chain} (leaf first) with {@code key}, accepting {@code clientCas}. */
